@@ -1,0 +1,43 @@
+//go:build linux
+
+// Command mmap is chapter 01 of shmlab: mmap, munmap and mprotect as the
+// kernel really does them (notes 001 §1.1.1.1-1.1.1.3, 000 part 1, course
+// ep. 28). Run it with no arguments for the tour; -h lists the experiments.
+package main
+
+import "shmlab/internal/cli"
+
+var program = &cli.Program{
+	Name:    "mmap",
+	Chapter: "01-mmap",
+	Intro: `Chapter 01: mapping memory (内存映射). mmap puts the pages of a file, or of
+zero-filled anonymous memory, into the address space of a process; from then on
+loads and stores are file I/O and inter-process communication. Each step below
+makes the system calls of notes 001 §1.1.1 and prints what the kernel did.`,
+	Experiments: []cli.Experiment{
+		{Name: "pagesize", Args: "", Notes: "001 §1.1.1, 000 part 1",
+			Summary: "the page size, the unit of every mapping", Run: runPagesize, Tour: tourPagesize},
+		{Name: "shared", Args: "[-hold] [-ready FILE] FILE [TEXT]", Notes: "001 §1.1.1.1 MAP_SHARED",
+			Summary: "a write through a shared mapping is seen by read() at once", Run: runShared, Tour: tourShared},
+		{Name: "private", Args: "[-hold] [-ready FILE] FILE [TEXT]", Notes: "001 §1.1.1.1 MAP_PRIVATE",
+			Summary: "a write through a private mapping stays in this process", Run: runPrivate, Tour: tourPrivate},
+		{Name: "anon", Args: "[-size N]", Notes: "001 §1.1.1.1 MAP_ANONYMOUS",
+			Summary: "anonymous memory: no file, zero-filled, allocated on first touch", Run: runAnon, Tour: tourAnon},
+		{Name: "pages", Args: "FILE", Notes: "001 §1.1.1 point 1, §1.1.1.1 offset",
+			Summary: "a 1-byte file maps a whole page; SIGBUS past the file, SIGSEGV past the mapping", Run: runPages, Tour: tourPages},
+		{Name: "fixed", Args: "", Notes: "001 §1.1.1.1 MAP_FIXED",
+			Summary: "MAP_FIXED replaces what was there; MAP_FIXED_NOREPLACE refuses", Run: runFixed, Tour: tourFixed},
+		{Name: "locked", Args: "[-size N] [-limit N]", Notes: "001 §1.1.1.1 MAP_LOCKED",
+			Summary: "MAP_LOCKED pages are locked in memory, within RLIMIT_MEMLOCK", Run: runLocked, Tour: tourLocked},
+		{Name: "protect", Args: "", Notes: "001 §1.1.1.3",
+			Summary: "mprotect: a forbidden access raises SIGSEGV", Run: runProtect, Tour: tourProtect},
+		{Name: "unmap", Args: "[FILE]", Notes: "001 §1.1.1.2",
+			Summary: "munmap: access after it faults, a hole splits a mapping, exit unmaps all", Run: runUnmap, Tour: tourUnmap},
+		{Name: "write", Args: "FILE OFFSET TEXT", Notes: "001 §1.1.1.1",
+			Summary: "tool: write TEXT into FILE at OFFSET through a shared mapping", Run: runWrite},
+		{Name: "read", Args: "FILE OFFSET LENGTH", Notes: "001 §1.1.1.1",
+			Summary: "tool: print LENGTH bytes of FILE at OFFSET, read through a mapping", Run: runRead},
+	},
+}
+
+func main() { cli.Main(program) }

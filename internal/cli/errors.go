@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// SysError is a failed system call, told the way TLPI's errExit does: what was
+// attempted, the call, the errno symbol, and what to do about it.
+type SysError struct {
+	What  string        // what was attempted, with the object: "map /tmp/f"
+	Call  string        // the system call or library function: "mmap"
+	Errno syscall.Errno // the error number the kernel returned
+	Hint  string        // optional: what the reader can do
+}
+
+func (e *SysError) Error() string {
+	s := fmt.Sprintf("%s: %s: %s", e.What, e.Call, ErrnoName(e.Errno))
+	if e.Hint != "" {
+		s += ": " + e.Hint
+	} else {
+		s += " (" + e.Errno.Error() + ")"
+	}
+	return s
+}
+
+// Unwrap exposes the errno so that errors.Is(err, unix.ENOENT) works.
+func (e *SysError) Unwrap() error { return e.Errno }
+
+// Sys wraps err from a system call. If err carries no errno (a Go-level
+// error), it is wrapped as is. A nil err gives nil.
+func Sys(what, call string, err error) error {
+	return SysHint(what, call, err, "")
+}
+
+// SysHint is Sys with a hint for the reader.
+func SysHint(what, call string, err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return &SysError{What: what, Call: call, Errno: errno, Hint: hint}
+	}
+	return fmt.Errorf("%s: %s: %w", what, call, err)
+}
+
+// ErrnoName gives the symbol of an errno ("ENOENT"), or its number when the
+// symbol is unknown.
+func ErrnoName(e syscall.Errno) string {
+	if n := unix.ErrnoName(e); n != "" {
+		return n
+	}
+	return fmt.Sprintf("errno %d", int(e))
+}
+
+// UsageError is a mistake on the command line: reported with the usage line,
+// exit status 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef builds a UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}

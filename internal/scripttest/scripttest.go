@@ -1,0 +1,184 @@
+// Package scripttest is the testscript setup every chapter's tests share:
+// the programs registered as commands, the per-scenario environment (unique
+// keys and names, cleanup through env.Defer), the conditions and commands
+// scenarios use, and the grade line of exercise mode.
+package scripttest
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"shmlab/internal/track"
+	"shmlab/internal/unpriv"
+)
+
+// Main registers the chapter's program under its scenario name, together with
+// the helper commands, and runs the tests. Call it from TestMain.
+func Main(m *testing.M, programs map[string]func()) {
+	cmds := map[string]func(){"unpriv": unpriv.Main}
+	for k, v := range programs {
+		cmds[k] = v
+	}
+	testscript.Main(m, cmds)
+}
+
+// KeyBlock is how many consecutive System V keys each scenario owns,
+// starting at $KEY (shmfifo uses K, K+1, K+2).
+const KeyBlock = 16
+
+// Params returns the testscript parameters for the scenarios in dir.
+//
+// Every scenario gets:
+//   - $KEY: a System V key base of its own (0x7eXXXXX0), owning KEY..KEY+15;
+//   - $SHMNAME: a POSIX shm name of its own ("shmlab-<random>");
+//   - $SHMLAB_TRACK: the file programs record created objects in;
+//   - cleanup on exit, pass or fail: every tracked object, every object with
+//     a key in its block, every /dev/shm entry starting with $SHMNAME or
+//     sem.$SHMNAME;
+//   - when root, a $WORK that uid 65534 can enter and write, for `unpriv`.
+func Params(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup:               setup,
+		Condition:           Condition,
+		Cmds:                Cmds,
+	}
+}
+
+func setup(env *testscript.Env) error {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	r := binary.LittleEndian.Uint32(b[:])
+	key := 0x7e000000 | (r & 0x00fffff0)
+	name := fmt.Sprintf("shmlab-%08x", r)
+	trackFile := filepath.Join(env.WorkDir, ".shmlab-created")
+	env.Setenv("KEY", fmt.Sprintf("0x%08x", key))
+	env.Setenv("SHMNAME", name)
+	env.Setenv(track.Env, trackFile)
+	env.Setenv("PAGESIZE", fmt.Sprint(os.Getpagesize()))
+	if unpriv.IsRoot() {
+		// MkdirTemp made these 0700; let the unprivileged side in.
+		os.Chmod(filepath.Dir(env.WorkDir), 0o711)
+		os.Chmod(env.WorkDir, 0o777)
+	}
+	env.Defer(func() {
+		if err := Cleanup(int(key), name, trackFile); err != nil {
+			env.T().Log("cleanup: ", err)
+		}
+	})
+	return nil
+}
+
+// Condition answers the conditions scenarios may use besides testscript's own:
+// [root] (this process is root).
+func Condition(cond string) (bool, error) {
+	switch cond {
+	case "root":
+		return unpriv.IsRoot(), nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+// Cmds are the commands scenarios may use besides testscript's own.
+var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"waitfile": waitfile,
+}
+
+// waitfile FILE [TIMEOUT]: wait until FILE exists (a background process
+// writes it when it is ready), at most TIMEOUT (default 30s). This orders
+// processes without sleeping a guessed time. If FILE.fail appears instead
+// (the program failed before it was ready; see cli.Run), stop at once.
+func waitfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waitfile FILE [TIMEOUT]")
+	}
+	limit := 30 * time.Second
+	if len(args) == 2 {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		limit = d
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(limit)
+	for delay := time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if msg, err := os.ReadFile(path + ".fail"); err == nil {
+			ts.Fatalf("waitfile %s: the program failed before it was ready: %s", args[0], strings.TrimSpace(string(msg)))
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfile %s: not there after %v", args[0], limit)
+		}
+		time.Sleep(delay)
+	}
+}
+
+// Graded runs the graded scenarios of a chapter (testdata/script) as subtests
+// of t and prints `grade CHAPTER: K/N scenarios pass` when all have finished.
+// go test shows it with -v, and whenever a scenario fails.
+func Graded(t *testing.T, chapter string) {
+	g := &grade{}
+	t.Cleanup(func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		fmt.Printf("grade %s: %d/%d scenarios pass\n", chapter, g.pass, g.total)
+	})
+	testscript.RunT(gradeT{T: t, g: g}, Params(filepath.Join("testdata", "script")))
+}
+
+// Ungraded runs scenarios about the CLI alone (testdata/cli): usage errors,
+// flag parsing. They are not part of the grade.
+func Ungraded(t *testing.T) {
+	testscript.Run(t, Params(filepath.Join("testdata", "cli")))
+}
+
+type grade struct {
+	mu          sync.Mutex
+	pass, total int
+}
+
+// gradeT is testscript.T over a *testing.T that counts how its subtests end.
+type gradeT struct {
+	*testing.T
+	g *grade
+}
+
+func (t gradeT) Verbose() bool { return testing.Verbose() }
+
+func (t gradeT) Run(name string, f func(testscript.T)) {
+	t.T.Run(name, func(st *testing.T) {
+		st.Cleanup(func() {
+			t.g.mu.Lock()
+			defer t.g.mu.Unlock()
+			t.g.total++
+			if !st.Failed() && !st.Skipped() {
+				t.g.pass++
+			}
+		})
+		f(gradeT{T: st, g: t.g})
+	})
+}
+
+// TrimLines is a helper for tests that compare output: it drops trailing
+// spaces and blank lines at the end.
+func TrimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " \t")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+}
