@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package cli is the plumbing every chapter program shares: the subcommand
 // dispatcher and the tour, `name: value` facts, one-line errors with the errno
 // symbol, and the ready-file/hold protocol scenarios use to order processes.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package exercise holds what the exercise stubs of every chapter share:
 // the sentinel error a stub returns, and the message that names the notes
 // section the learner should read.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package fault runs a memory access that may fault in a child process, so
 // that a SIGBUS or SIGSEGV becomes a fact ("fault: SIGBUS at offset 4096")
 // instead of the end of the program.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package procfs reads what the kernel says about a process's memory:
 // /proc/PID/smaps (per mapping: Rss, Shared_Dirty, Private_Dirty, Locked),
 // /proc/PID/maps and /proc/PID/status (VmLck). Chapters use it to show the

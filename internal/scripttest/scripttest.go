@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package scripttest is the testscript setup every chapter's tests share:
 // the programs registered as commands, the per-scenario environment (unique
 // keys and names, cleanup through env.Defer), the conditions and commands

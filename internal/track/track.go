@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package track records the IPC objects a program creates, when a scenario
 // asks it to (SHMLAB_TRACK names a file), so that the scenario's cleanup can
 // remove them even if the scenario fails half way. Outside tests it does

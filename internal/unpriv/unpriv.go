@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package unpriv runs a command as an unprivileged user. Root bypasses
 // permission bits and memory-lock limits, so experiments about them run their
 // other side as uid/gid 65534 ("nobody") when the lab runs as root, and as the
