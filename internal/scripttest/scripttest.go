@@ -26,6 +26,12 @@ import (
 // Main registers the chapter's program under its scenario name, together with
 // the helper commands, and runs the tests. Call it from TestMain.
 func Main(m *testing.M, programs map[string]func()) {
+	// A program built with -race sleeps a second at exit by default, and a
+	// scenario runs many: without this the race run of a chapter is mostly
+	// sleep. testscript passes GORACE on to the scenarios' commands.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	cmds := map[string]func(){"unpriv": unpriv.Main}
 	for k, v := range programs {
 		cmds[k] = v

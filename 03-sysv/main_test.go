@@ -1,0 +1,27 @@
+//go:build linux
+
+package main
+
+import (
+	"testing"
+
+	"shmlab/internal/scripttest"
+)
+
+// TestMain registers this chapter's program as the command `sysv` of the
+// scenarios, next to the helpers (`unpriv`).
+func TestMain(m *testing.M) {
+	scripttest.Main(m, map[string]func(){"sysv": main})
+}
+
+// TestScripts runs the graded scenarios and prints the grade line.
+func TestScripts(t *testing.T) { scripttest.Graded(t, "03-sysv") }
+
+// TestCLI runs the scenarios about the command line alone (not graded).
+func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
+
+// TestREADME checks that the README shows what the tour really prints.
+func TestREADME(t *testing.T) {
+	scripttest.CheckTour(t, "sysv", "README.md",
+		"shmid", "key", "uid", "gid", "cuid", "cgid", "cpid", "lpid", "atime", "dtime", "ctime", "maps")
+}

@@ -1,0 +1,29 @@
+//go:build linux
+
+package main
+
+import (
+	"testing"
+
+	"shmlab/internal/scripttest"
+)
+
+// TestMain registers this chapter's program as the command `synclock` of the
+// scenarios, next to the helpers (`unpriv`).
+func TestMain(m *testing.M) {
+	scripttest.Main(m, map[string]func(){"synclock": main})
+}
+
+// TestScripts runs the graded scenarios and prints the grade line.
+func TestScripts(t *testing.T) { scripttest.Graded(t, "05-sync-lock") }
+
+// TestCLI runs the scenarios about the command line alone (not graded).
+func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
+
+// TestREADME checks that the README shows what the tour really prints. The
+// filesystem of the temporary directory (and so whether msync cleans the
+// page in the first step) varies from machine to machine; so does the uid
+// of an unprivileged user.
+func TestREADME(t *testing.T) {
+	scripttest.CheckTour(t, "synclock", "README.md", "filesystem", "backed by storage", "dirty after msync", "uid")
+}

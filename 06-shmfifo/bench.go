@@ -1,0 +1,398 @@
+//go:build linux
+
+// `shmfifo bench`: the comparison of course ep. 28 (pipe, message queue,
+// shared memory), measured. The same bytes go from this process to a child
+// process through each mechanism; the clock runs from the child's "ready" to
+// its "done" on a status pipe, so process start-up is not counted.
+
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+	"shmlab/internal/track"
+)
+
+const benchEnv = "SHMLAB_SHMFIFO_BENCH"
+
+// mechanisms, in the order the table prints them.
+var mechanisms = []string{"shmfifo", "pipe", "unix-stream", "sysv-msg", "posix-mq"}
+
+// benchBlocks is the ring size of the FIFO the benchmark makes.
+const benchBlocks = 16
+
+// benchResult is one row of the table.
+type benchResult struct {
+	mech        string
+	size, msgs  int
+	chunk       int // bytes per system message (message queues split larger ones)
+	elapsed     time.Duration
+	msgsPerSec  float64
+	mbPerSecond float64
+	switches    float64 // context switches of the receiver per message
+}
+
+func runBench(args []string) error {
+	fs := cli.NewFlags("bench")
+	sizes := fs.String("sizes", "64,4096,65536", "message sizes in bytes, comma-separated")
+	total := fs.String("total", "4M", "bytes to move per mechanism and size")
+	csv := fs.Bool("csv", false, "print CSV: mechanism,size,msgs_per_s,mb_per_s")
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := cli.Want("bench", pos, 0, 0); err != nil {
+		return err
+	}
+	tot, err := cli.ParseCount("total", *total, 1, 1<<34)
+	if err != nil {
+		return err
+	}
+	var sz []int
+	for _, s := range strings.Split(*sizes, ",") {
+		v, err := cli.ParseCount("size", strings.TrimSpace(s), genMinBlksize, 16<<20)
+		if err != nil {
+			return err
+		}
+		sz = append(sz, int(v))
+	}
+	if *csv {
+		fmt.Println("mechanism,size,msgs_per_s,mb_per_s")
+	} else {
+		fmt.Printf("%-12s %8s %10s %12s %10s %16s\n", "mechanism", "size", "messages", "msgs/s", "MB/s", "receiver cs/msg")
+	}
+	var notes []string
+	for _, size := range sz {
+		for _, mech := range mechanisms {
+			msgs := max(1, int(tot)/size)
+			r, err := benchOne(mech, size, msgs, nil, nil)
+			if err != nil {
+				return err
+			}
+			if *csv {
+				fmt.Printf("%s,%d,%.0f,%.1f\n", r.mech, r.size, r.msgsPerSec, r.mbPerSecond)
+			} else {
+				fmt.Printf("%-12s %8d %10d %12.0f %10.1f %16.2f\n", r.mech, r.size, r.msgs, r.msgsPerSec, r.mbPerSecond, r.switches)
+			}
+			if r.chunk < size {
+				notes = append(notes, fmt.Sprintf("%s sent each %d-byte message as %d messages of %d bytes (the queue's message size limit)",
+					mech, size, (size+r.chunk-1)/r.chunk, r.chunk))
+			}
+		}
+	}
+	if !*csv {
+		fmt.Println("receiver cs/msg: context switches of the receiving process per message (getrusage)")
+		for _, n := range notes {
+			fmt.Println("note:", n)
+		}
+	}
+	return nil
+}
+
+// limit reads a number from /proc/sys, or returns def.
+func limit(path string, def int) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return def
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return def
+	}
+	return v
+}
+
+// benchOne moves msgs messages of size bytes through mech to a child
+// process. start and stop, if set, are called around the timed part (for
+// testing.B).
+func benchOne(mech string, size, msgs int, start, stop func()) (benchResult, error) {
+	r := benchResult{mech: mech, size: size, msgs: msgs, chunk: size}
+	status, statusW, err := os.Pipe()
+	if err != nil {
+		return r, err
+	}
+	defer status.Close()
+	cmd := self()
+	cmd.Stdout = os.Stderr
+	cmd.Env = append(os.Environ(), benchEnv+"="+mech, "BENCH_SIZE="+strconv.Itoa(size), "BENCH_MSGS="+strconv.Itoa(msgs))
+	cmd.ExtraFiles = []*os.File{statusW}
+	var send func(buf []byte) error
+	var cleanup []func()
+	defer func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}()
+	switch mech {
+	case "shmfifo":
+		f, err := privateFifo(size, benchBlocks)
+		if err != nil {
+			return r, err
+		}
+		cleanup = append(cleanup, func() { f.Close(); Destroy(f.Key) })
+		cmd.Env = append(cmd.Env, "BENCH_KEY="+strconv.Itoa(f.Key))
+		send = func(buf []byte) error { return f.Put(buf, 0) }
+	case "pipe":
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return r, err
+		}
+		cleanup = append(cleanup, func() { pr.Close(); pw.Close() })
+		cmd.ExtraFiles = append(cmd.ExtraFiles, pr)
+		send = func(buf []byte) error { _, err := pw.Write(buf); return err }
+	case "unix-stream":
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return r, cli.Sys("bench: make a UNIX socket pair", "socketpair", err)
+		}
+		a, b := os.NewFile(uintptr(fds[0]), "sock0"), os.NewFile(uintptr(fds[1]), "sock1")
+		cleanup = append(cleanup, func() { a.Close(); b.Close() })
+		cmd.ExtraFiles = append(cmd.ExtraFiles, b)
+		send = func(buf []byte) error { _, err := a.Write(buf); return err }
+	case "sysv-msg":
+		r.chunk = min(size, limit("/proc/sys/kernel/msgmax", 8192))
+		id, err := msgget()
+		if err != nil {
+			return r, err
+		}
+		cleanup = append(cleanup, func() { msgrm(id) })
+		cmd.Env = append(cmd.Env, "BENCH_MSQID="+strconv.Itoa(id), "BENCH_CHUNK="+strconv.Itoa(r.chunk))
+		mbuf := make([]byte, 8+r.chunk)
+		*(*int64)(unsafe.Pointer(&mbuf[0])) = 1 // mtype
+		send = func(buf []byte) error {
+			for off := 0; off < len(buf); off += r.chunk {
+				n := copy(mbuf[8:], buf[off:])
+				if err := msgsnd(id, mbuf[:8+n]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	case "posix-mq":
+		r.chunk = min(size, limit("/proc/sys/fs/mqueue/msgsize_max", 8192))
+		fd, err := mqOpen(r.chunk)
+		if err != nil {
+			return r, err
+		}
+		mq := os.NewFile(uintptr(fd), "mq")
+		cleanup = append(cleanup, func() { mq.Close() })
+		cmd.ExtraFiles = append(cmd.ExtraFiles, mq)
+		cmd.Env = append(cmd.Env, "BENCH_CHUNK="+strconv.Itoa(r.chunk))
+		send = func(buf []byte) error {
+			for off := 0; off < len(buf); off += r.chunk {
+				if err := mqSend(fd, buf[off:min(off+r.chunk, len(buf))]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	default:
+		return r, fmt.Errorf("bench: unknown mechanism %q", mech)
+	}
+	if err := cmd.Start(); err != nil {
+		statusW.Close()
+		return r, err
+	}
+	statusW.Close()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	var one [1]byte
+	if _, err := io.ReadFull(status, one[:]); err != nil {
+		cmd.Wait()
+		return r, fmt.Errorf("bench %s: the receiver failed before it was ready", mech)
+	}
+	buf := make([]byte, size)
+	for i := range buf {
+		buf[i] = byte('A' + i%26)
+	}
+	if start != nil {
+		start()
+	}
+	t0 := time.Now()
+	for range msgs {
+		if err := send(buf); err != nil {
+			return r, fmt.Errorf("bench %s: send: %w", mech, err)
+		}
+	}
+	if _, err := io.ReadFull(status, one[:]); err != nil {
+		return r, fmt.Errorf("bench %s: the receiver did not finish", mech)
+	}
+	r.elapsed = time.Since(t0)
+	if stop != nil {
+		stop()
+	}
+	if err := cmd.Wait(); err != nil {
+		return r, fmt.Errorf("bench %s: receiver: %w", mech, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.switches = float64(ru.Nvcsw+ru.Nivcsw) / float64(msgs)
+	}
+	sec := r.elapsed.Seconds()
+	r.msgsPerSec = float64(msgs) / sec
+	r.mbPerSecond = float64(msgs) * float64(size) / sec / 1e6
+	return r, nil
+}
+
+// benchChild is the receiving side: it runs in the child when benchEnv is
+// set, and returns its exit status.
+func benchChild() int {
+	mech := os.Getenv(benchEnv)
+	atoi := func(k string) int { v, _ := strconv.Atoi(os.Getenv(k)); return v }
+	size, msgs, chunk := atoi("BENCH_SIZE"), atoi("BENCH_MSGS"), atoi("BENCH_CHUNK")
+	status := os.NewFile(3, "status")
+	data := os.NewFile(4, "data")
+	var recv func(buf []byte) error
+	switch mech {
+	case "shmfifo":
+		f, err := Open(atoi("BENCH_KEY"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench child:", err)
+			return 1
+		}
+		defer f.Close()
+		recv = func(buf []byte) error {
+			b, err := f.Get(0)
+			copy(buf, b)
+			return err
+		}
+	case "pipe", "unix-stream":
+		recv = func(buf []byte) error { _, err := io.ReadFull(data, buf); return err }
+	case "sysv-msg":
+		id := atoi("BENCH_MSQID")
+		mbuf := make([]byte, 8+chunk)
+		recv = func(buf []byte) error {
+			for off := 0; off < len(buf); {
+				n, err := msgrcv(id, mbuf)
+				if err != nil {
+					return err
+				}
+				off += copy(buf[off:], mbuf[8:8+n])
+			}
+			return nil
+		}
+	case "posix-mq":
+		fd := int(data.Fd())
+		mbuf := make([]byte, chunk)
+		recv = func(buf []byte) error {
+			for off := 0; off < len(buf); {
+				n, err := mqReceive(fd, mbuf)
+				if err != nil {
+					return err
+				}
+				off += copy(buf[off:], mbuf[:n])
+			}
+			return nil
+		}
+	}
+	status.Write([]byte{'r'})
+	buf := make([]byte, size)
+	for range msgs {
+		if err := recv(buf); err != nil {
+			fmt.Fprintf(os.Stderr, "bench child %s: %v\n", mech, err)
+			return 1
+		}
+	}
+	status.Write([]byte{'d'})
+	return 0
+}
+
+// The message queues, with raw system calls (x/sys/unix has neither).
+
+func retry(f func() (uintptr, unix.Errno)) (uintptr, error) {
+	for {
+		r, e := f()
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return r, e
+		}
+		return r, nil
+	}
+}
+
+func msgget() (int, error) {
+	id, _, e := unix.Syscall(unix.SYS_MSGGET, unix.IPC_PRIVATE, unix.IPC_CREAT|0o600, 0)
+	if e != 0 {
+		return 0, cli.Sys("bench: make a System V message queue", "msgget", e)
+	}
+	track.Msg(int(id), unix.IPC_PRIVATE)
+	return int(id), nil
+}
+
+func msgrm(id int) {
+	unix.Syscall(unix.SYS_MSGCTL, uintptr(id), unix.IPC_RMID, 0)
+}
+
+// msgsnd sends m (8 bytes of mtype, then the text).
+func msgsnd(id int, m []byte) error {
+	_, err := retry(func() (uintptr, unix.Errno) {
+		r, _, e := unix.Syscall6(unix.SYS_MSGSND, uintptr(id), uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)-8), 0, 0, 0)
+		return r, e
+	})
+	return cli.Sys("bench: send", "msgsnd", err)
+}
+
+// msgrcv receives into m and returns the length of the text.
+func msgrcv(id int, m []byte) (int, error) {
+	n, err := retry(func() (uintptr, unix.Errno) {
+		r, _, e := unix.Syscall6(unix.SYS_MSGRCV, uintptr(id), uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)-8), 0, 0, 0)
+		return r, e
+	})
+	return int(n), cli.Sys("bench: receive", "msgrcv", err)
+}
+
+// mqAttr is struct mq_attr.
+type mqAttr struct {
+	Flags, Maxmsg, Msgsize, Curmsgs int64
+	_                               [4]int64
+}
+
+// mqOpen makes a POSIX message queue of 10 messages of msgsize bytes and
+// unlinks its name at once: the descriptor is all the two sides need.
+func mqOpen(msgsize int) (int, error) {
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	// The system call takes the name without glibc's leading slash.
+	name, _ := unix.BytePtrFromString("shmlab-bench-" + hex.EncodeToString(rnd[:]))
+	attr := mqAttr{Maxmsg: 10, Msgsize: int64(msgsize)}
+	fd, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(name)),
+		unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600, uintptr(unsafe.Pointer(&attr)), 0, 0)
+	if e != 0 {
+		return -1, cli.Sys("bench: make a POSIX message queue", "mq_open", e)
+	}
+	unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(name)), 0, 0)
+	return int(fd), nil
+}
+
+func mqSend(fd int, m []byte) error {
+	_, err := retry(func() (uintptr, unix.Errno) {
+		r, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), 0, 0, 0)
+		return r, e
+	})
+	return cli.Sys("bench: send", "mq_timedsend", err)
+}
+
+func mqReceive(fd int, m []byte) (int, error) {
+	n, err := retry(func() (uintptr, unix.Errno) {
+		r, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), 0, 0, 0)
+		return r, e
+	})
+	return int(n), cli.Sys("bench: receive", "mq_timedreceive", err)
+}

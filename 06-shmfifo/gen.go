@@ -1,0 +1,180 @@
+//go:build linux
+
+// Checkable messages for the integrity and crash scenarios: each fills its
+// block and carries its producer, its sequence number and a CRC-32 of the
+// rest, so that a consumer's output shows any torn, duplicated, reordered or
+// missing block. `shmfifo verify` reads what consumers printed.
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"shmlab/internal/cli"
+)
+
+// genMinBlksize leaves room for "ID SEQ " and " CRC32HEX".
+const genMinBlksize = 32
+
+// genMessage is message seq (from 1) of producer id, exactly blksize bytes:
+// "id seq filler... crc" where the filler depends on id and seq.
+func genMessage(id, seq, blksize int) []byte {
+	head := fmt.Sprintf("%d %d ", id, seq)
+	b := make([]byte, 0, blksize)
+	b = append(b, head...)
+	for i := 0; len(b) < blksize-9; i++ {
+		b = append(b, byte('a'+(id*7+seq*13+i)%26))
+	}
+	return fmt.Appendf(b, " %08x", crc32.ChecksumIEEE(b))
+}
+
+// parseMessage checks a generated message and returns its producer and
+// sequence number; ok is false for a torn or foreign line.
+func parseMessage(line string) (id, seq int, crc uint32, ok bool) {
+	if len(line) < genMinBlksize-1 || line[len(line)-9] != ' ' {
+		return 0, 0, 0, false
+	}
+	body, sum := line[:len(line)-9], line[len(line)-8:]
+	c, err := strconv.ParseUint(sum, 16, 32)
+	if err != nil || uint32(c) != crc32.ChecksumIEEE([]byte(body)) {
+		return 0, 0, 0, false
+	}
+	f := strings.Fields(body)
+	if len(f) < 2 {
+		return 0, 0, 0, false
+	}
+	id, err1 := strconv.Atoi(f[0])
+	seq, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || id < 1 || seq < 1 {
+		return 0, 0, 0, false
+	}
+	// The filler must be the one producer id wrote for seq.
+	if string(genMessage(id, seq, len(line))) != line {
+		return 0, 0, 0, false
+	}
+	return id, seq, uint32(c), true
+}
+
+// delivery is what a set of consumers printed, checked.
+type delivery struct {
+	messages, torn, duplicates, outOfOrder int
+	seen                                   map[[2]int]bool
+	maxSeq                                 map[int]int // per producer
+	crcSum                                 uint64
+}
+
+// check reads each consumer's lines in the order it printed them.
+func check(consumers [][]string) *delivery {
+	d := &delivery{seen: map[[2]int]bool{}, maxSeq: map[int]int{}}
+	for _, lines := range consumers {
+		last := map[int]int{} // per producer, in this consumer
+		for _, l := range lines {
+			id, seq, crc, ok := parseMessage(l)
+			if !ok {
+				d.torn++
+				continue
+			}
+			d.messages++
+			if d.seen[[2]int{id, seq}] {
+				d.duplicates++
+				continue
+			}
+			d.seen[[2]int{id, seq}] = true
+			d.crcSum += uint64(crc)
+			if seq <= last[id] {
+				d.outOfOrder++
+			}
+			last[id] = seq
+			d.maxSeq[id] = max(d.maxSeq[id], seq)
+		}
+	}
+	return d
+}
+
+// gaps counts the sequence numbers of producer id below its highest
+// delivered one that were never delivered.
+func (d *delivery) gaps(id int) int {
+	n := 0
+	for s := 1; s < d.maxSeq[id]; s++ {
+		if !d.seen[[2]int{id, s}] {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *delivery) producers() []int {
+	var ids []int
+	for id := range d.maxSeq {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	return ids
+}
+
+func runVerify(args []string) error {
+	fs := cli.NewFlags("verify")
+	producers := fs.Int("producers", 0, "producers 1..N each put -count messages")
+	count := fs.Int("count", 0, "messages per producer")
+	blksize := fs.Int("blksize", 0, "block size, for the expected checksum")
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return cli.Usagef("verify: no FILE (one per consumer)")
+	}
+	var all [][]string
+	for _, p := range pos {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var lines []string
+		sc := bufio.NewScanner(strings.NewReader(string(b)))
+		sc.Buffer(make([]byte, 64<<10), 1<<30)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		all = append(all, lines)
+	}
+	d := check(all)
+	cli.Fact("messages", d.messages)
+	cli.Fact("torn", d.torn)
+	cli.Fact("duplicates", d.duplicates)
+	cli.Fact("out of order", d.outOfOrder)
+	if *producers > 0 {
+		missing := 0
+		var want uint64
+		for id := 1; id <= *producers; id++ {
+			for s := 1; s <= *count; s++ {
+				if !d.seen[[2]int{id, s}] {
+					missing++
+				}
+				if *blksize > 0 {
+					m := genMessage(id, s, *blksize)
+					c, _ := strconv.ParseUint(string(m[len(m)-8:]), 16, 32)
+					want += c
+				}
+			}
+		}
+		extra := 0
+		for k := range d.seen {
+			if k[0] < 1 || k[0] > *producers || k[1] > *count {
+				extra++
+			}
+		}
+		cli.Fact("missing", missing)
+		cli.Fact("unexpected", extra)
+		if *blksize > 0 {
+			cli.Fact("checksum", map[bool]string{true: "ok", false: "bad"}[want == d.crcSum])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+//go:build linux
+
+// Command shmfifo is chapter 06 of shmlab: System V semaphores and the
+// course's shmfifo, a producer/consumer ring in System V shared memory
+// (course ep. 30-33), measured against pipes, sockets and message queues
+// (ep. 28; notes 001 §1.1). Run it with no arguments for the tour; -h lists
+// the experiments.
+package main
+
+import (
+	"os"
+
+	"shmlab/internal/cli"
+)
+
+var program = &cli.Program{
+	Name:    "shmfifo",
+	Chapter: "06-shmfifo",
+	Intro: `Chapter 06: a FIFO in shared memory (共享内存 + 信号量). Shared memory moves no
+data by itself and has no notion of "wait until there is something": the
+course's shmfifo adds three System V semaphores (信号量) to a ring of blocks in
+one segment, and producers and consumers in separate processes take turns
+through them (生产者消费者问题). Each step starts real processes.`,
+	Experiments: []cli.Experiment{
+		{Name: "demo", Args: "", Notes: "course ep. 33",
+			Summary: "a producer and a consumer process pass messages through a shmfifo", Run: runDemo, Tour: tourDemo},
+		{Name: "lock", Args: "KEY [-undo=false] [-ready FILE]", Notes: "course ep. 30-31, SEM_UNDO",
+			Summary: "take the FIFO's mutex and hold it until killed: SEM_UNDO gives it back", Run: runLock, Tour: tourLock},
+		{Name: "undo", Args: "[-ops N]", Notes: "course ep. 30, SEM_UNDO",
+			Summary: "why only the mutex has SEM_UNDO: the undo counter overflows (ERANGE)", Run: runUndo, Tour: tourUndo},
+		{Name: "init", Args: "KEY -blksize N -blocks M [-mode 0600]", Notes: "course ep. 33 shmfifo_init",
+			Summary: "make a FIFO: a segment at KEY, semaphore sets at KEY, KEY+1, KEY+2", Run: runInit},
+		{Name: "put", Args: "KEY [-timeout D] [-gen ID -count N] [MSG...]", Notes: "course ep. 33 shmfifo_put",
+			Summary: "put each MSG (or each stdin line, or N generated messages) in a block", Run: runPut},
+		{Name: "get", Args: "KEY [-n COUNT] [-timeout D] [-until MSG] [-ready FILE]", Notes: "course ep. 33 shmfifo_get",
+			Summary: "take COUNT blocks (0: no limit) and print each up to its first NUL", Run: runGet},
+		{Name: "stat", Args: "KEY", Notes: "course ep. 30, 33",
+			Summary: "the header and the three semaphore values", Run: runStat},
+		{Name: "destroy", Args: "KEY", Notes: "course ep. 33 shmfifo_destroy",
+			Summary: "remove the segment and the three semaphore sets", Run: runDestroy},
+		{Name: "poke", Args: "KEY FIELD VALUE", Notes: "course ep. 33",
+			Summary: "tool: scribble on a header field, as a buggy process would", Run: runPoke},
+		{Name: "verify", Args: "[-producers N -count M [-blksize B]] FILE...", Notes: "course ep. 33",
+			Summary: "tool: check what consumers printed: torn, duplicated, reordered, missing", Run: runVerify},
+		{Name: "crash", Args: "KEY [-kills K] [-count N] [-seed S]", Notes: "course ep. 33",
+			Summary: "kill -9 producers and consumers at random moments; check what survived", Run: runCrash},
+		{Name: "bench", Args: "[-sizes 64,4096,65536] [-total BYTES] [-csv]", Notes: "course ep. 28, 001 §1.1",
+			Summary: "shmfifo against a pipe, a socket, SysV and POSIX message queues", Run: runBench},
+	},
+}
+
+func main() {
+	if os.Getenv(benchEnv) != "" {
+		os.Exit(benchChild())
+	}
+	cli.Main(program)
+}

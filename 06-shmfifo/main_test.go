@@ -1,0 +1,46 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"shmlab/internal/scripttest"
+)
+
+// TestMain registers this chapter's program as the command `shmfifo` of the
+// scenarios, next to the helpers (`unpriv`).
+func TestMain(m *testing.M) {
+	scripttest.Main(m, map[string]func(){"shmfifo": main})
+}
+
+// TestScripts runs the graded scenarios and prints the grade line.
+func TestScripts(t *testing.T) { scripttest.Graded(t, "06-shmfifo") }
+
+// TestCLI runs the scenarios about the command line alone (not graded).
+func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
+
+// TestREADME checks that the README shows what the tour really prints.
+func TestREADME(t *testing.T) {
+	scripttest.CheckTour(t, "shmfifo", "README.md", "key")
+}
+
+// BenchmarkTransfer moves size-byte messages from this process to a child
+// process through each mechanism of `shmfifo bench`; b.N messages per run,
+// timed from the child's "ready" to its "done". It prints numbers only.
+func BenchmarkTransfer(b *testing.B) {
+	for _, size := range []int{64, 4096, 65536} {
+		for _, mech := range mechanisms {
+			b.Run(fmt.Sprintf("%s/%d", mech, size), func(b *testing.B) {
+				b.SetBytes(int64(size))
+				b.StopTimer()
+				r, err := benchOne(mech, size, b.N, b.StartTimer, b.StopTimer)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(r.msgsPerSec, "msgs/s")
+			})
+		}
+	}
+}
