@@ -91,11 +91,14 @@ func setup(env *testscript.Env) error {
 }
 
 // Condition answers the conditions scenarios may use besides testscript's own:
-// [root] (this process is root).
+// [root] (this process is root) and [diskfs] ($WORK is on a filesystem with
+// storage behind it, not tmpfs: what msync experiments need).
 func Condition(cond string) (bool, error) {
 	switch cond {
 	case "root":
 		return unpriv.IsRoot(), nil
+	case "diskfs":
+		return onDisk(os.TempDir())
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
@@ -103,6 +106,24 @@ func Condition(cond string) (bool, error) {
 // Cmds are the commands scenarios may use besides testscript's own.
 var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"waitfile": waitfile,
+	"fact":     fact,
+}
+
+// fact NAME VAR: set the environment variable VAR to the value of the fact
+// line `NAME: value` in the standard output of the last command, so a later
+// command can use what an earlier one printed (a shmid, a key, a pid).
+func fact(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fact NAME VAR")
+	}
+	prefix := args[0] + ": "
+	for _, line := range strings.Split(ts.ReadFile("stdout"), "\n") {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			ts.Setenv(args[1], v)
+			return
+		}
+	}
+	ts.Fatalf("fact %s: no line %q in the last command's stdout", args[0], prefix+"...")
 }
 
 // waitfile FILE [TIMEOUT]: wait until FILE exists (a background process

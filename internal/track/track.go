@@ -9,6 +9,7 @@ package track
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // Env names the file the records are appended to.
@@ -36,5 +37,11 @@ func Sem(id int, key int) { record(fmt.Sprintf("sem %d %d", id, int32(key))) }
 // Msg records a System V message queue.
 func Msg(id int, key int) { record(fmt.Sprintf("msg %d %d", id, int32(key))) }
 
-// File records a file to unlink (a POSIX object in /dev/shm).
-func File(path string) { record("file " + path) }
+// File records a file to unlink (a POSIX object in /dev/shm). A relative
+// path is made absolute first: the cleanup runs in another directory.
+func File(path string) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	record("file " + path)
+}

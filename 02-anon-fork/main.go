@@ -1,0 +1,46 @@
+//go:build linux
+
+// Command anonfork is chapter 02 of shmlab: anonymous shared memory between a
+// parent and its forked child, the Go way to share memory with a new process,
+// and the right way for unrelated processes (notes 000 part 4, 001 §1.1.1.1
+// MAP_ANONYMOUS, course ep. 22). Run it with no arguments for the tour; -h
+// lists the experiments.
+package main
+
+import (
+	"os"
+
+	"shmlab/internal/cli"
+)
+
+var program = &cli.Program{
+	Name:    "anonfork",
+	Chapter: "02-anon-fork",
+	Intro: `Chapter 02: anonymous shared memory (匿名映射) between processes. A mapping made
+with MAP_ANONYMOUS has no file and no name; a child created by fork inherits
+it, and that is the only way another process gets it. Go has no plain fork, so
+the fork step below makes the raw system call and lets the child do nothing but
+touch memory. Then the Go way (a memfd handed to a re-executed child), and the
+way for unrelated processes (a memfd sent over a UNIX socket).`,
+	Experiments: []cli.Experiment{
+		{Name: "flags", Args: "", Notes: "001 §1.1.1.1 MAP_ANONYMOUS, 000 part 4",
+			Summary: "MAP_ANONYMOUS makes a mapping anonymous; fd -1 alone does not", Run: runFlags, Tour: tourFlags},
+		{Name: "fork", Args: "", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
+			Summary: "a forked child shares MAP_SHARED pages and copies MAP_PRIVATE ones", Run: runFork, Tour: tourFork},
+		{Name: "reexec", Args: "", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
+			Summary: "the Go way: a memfd handed to a re-executed child; no mapping survives exec", Run: runReexec, Tour: tourReexec},
+		{Name: "counter", Args: "[-procs N] [-iters K] [-atomic]", Notes: "000 part 4, 001 §1.1",
+			Summary: "N forked children add to one shared counter: lost updates unless atomic", Run: runCounter, Tour: tourCounter},
+		{Name: "unrelated", Args: "serve [-mode M] [-ready FILE] [-timeout D] SOCKET | connect SOCKET", Notes: "000 part 4, course ep. 22",
+			Summary: "unrelated processes: a memfd passed over a UNIX socket (SCM_RIGHTS)", Run: runUnrelated, Tour: tourUnrelated},
+		{Name: "devzero", Args: "", Notes: "000 part 4, UNP2 ch. 12 (/dev/zero)",
+			Summary: "/dev/zero mapped MAP_SHARED: anonymous shared memory the old way", Run: runDevzero, Tour: tourDevzero},
+	},
+}
+
+func main() {
+	if os.Getenv(envRole) != "" {
+		os.Exit(childMain()) // a re-executed child of `reexec`
+	}
+	cli.Main(program)
+}

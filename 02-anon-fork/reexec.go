@@ -1,0 +1,155 @@
+//go:build linux
+
+// The reexec experiment: the Go way to share memory with a new process. Go
+// cannot fork and keep running Go in the child, so it forks and execs (os/exec)
+// and passes a descriptor; the new program maps the memory behind it.
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+	"shmlab/internal/procfs"
+)
+
+// The environment of a re-executed child: its role, and the address of the
+// parent's MAP_ANONYMOUS mapping (to look for it after exec).
+const (
+	envRole     = "SHMLAB_ANONFORK_ROLE"
+	envAnonAddr = "SHMLAB_ANONFORK_ANON"
+)
+
+const (
+	msgReexecParent = "hello from the parent"
+	msgReexecChild  = "hello from the child"
+	offReexecReply  = 64
+	memfdReexec     = "shmlab-reexec"
+)
+
+func runReexec(args []string) error {
+	if err := cli.Want("reexec", args, 0, 0); err != nil {
+		return err
+	}
+	return reexec()
+}
+
+func tourReexec() error {
+	cli.Say("The Go way. memfd_create gives anonymous memory behind a descriptor: no name")
+	cli.Say("in any filesystem, like MAP_ANONYMOUS, but a descriptor survives exec. The")
+	cli.Say("parent maps it MAP_SHARED and starts this program again (os/exec, the memfd")
+	cli.Say("as ExtraFiles[0], descriptor 3); the new process maps descriptor 3 and")
+	cli.Say("answers through it. A MAP_ANONYMOUS mapping does not survive exec: the new")
+	cli.Say("program starts with a new address space.")
+	return reexec()
+}
+
+func reexec() error {
+	ps := unix.Getpagesize()
+	fd, err := MemfdCreate(memfdReexec, ps)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	m, err := MapFd(fd, ps)
+	if err != nil {
+		return err
+	}
+	defer Unmap(m)
+	copy(m, msgReexecParent)
+	anon, err := MapAnon(ps, unix.MAP_SHARED)
+	if err != nil {
+		return err
+	}
+	defer Unmap(anon)
+	copy(anon, "anonymous memory of the parent")
+
+	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+	if err != nil {
+		return err
+	}
+	cli.Fact("memfd in /proc/self/fd", link)
+	name := strings.TrimSuffix(link, " (deleted)")
+	_, serr := os.Stat(name)
+	cli.Fact("stat "+name, errnoOr(serr, "exists"))
+
+	addr := uintptr(unsafe.Pointer(&anon[0]))
+	cmd, err := StartWithFd(fd, []string{envRole + "=reexec", envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
+		os.Stdout, os.Stderr)
+	if err != nil {
+		return err
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("reexec: the child failed: %v", err)
+	}
+	cli.Fact("parent reads the child's reply", cstring(m[offReexecReply:offReexecReply+msgLen]))
+	return nil
+}
+
+// errnoOr names the errno of err, or says ok when err is nil.
+func errnoOr(err error, ok string) string {
+	if err == nil {
+		return ok
+	}
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return cli.ErrnoName(errno)
+	}
+	return err.Error()
+}
+
+// childMain runs a re-executed child and returns its exit status.
+func childMain() int {
+	role := os.Getenv(envRole)
+	os.Unsetenv(envRole)
+	var err error
+	switch role {
+	case "reexec":
+		err = reexecChild()
+	default:
+		err = fmt.Errorf("unknown child role %q", role)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "anonfork (child): %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// reexecChild is the new program of reexec: descriptor 3 is the memfd.
+func reexecChild() error {
+	var st unix.Stat_t
+	if err := unix.Fstat(3, &st); err != nil {
+		return cli.Sys("inspect descriptor 3", "fstat", err)
+	}
+	if st.Size < offReexecReply+msgLen {
+		return fmt.Errorf("descriptor 3 has %d bytes, too few", st.Size)
+	}
+	m, err := MapFd(3, int(min(st.Size, int64(unix.Getpagesize()))))
+	if err != nil {
+		return err
+	}
+	defer Unmap(m)
+	cli.Fact("child reads through descriptor 3", cstring(m[:msgLen]))
+	copy(m[offReexecReply:], msgReexecChild)
+
+	addr, err := strconv.ParseUint(os.Getenv(envAnonAddr), 16, 64)
+	if err != nil {
+		return fmt.Errorf("bad %s: %v", envAnonAddr, err)
+	}
+	maps, err := procfs.Maps("self")
+	if err != nil {
+		return err
+	}
+	mp, found := procfs.Find(maps, uintptr(addr))
+	present := found && mp.Start == uintptr(addr) && strings.HasPrefix(mp.Path, "/dev/zero")
+	cli.Fact("parent's MAP_ANONYMOUS mapping present after exec", cli.YesNo(present))
+	return nil
+}
