@@ -20,18 +20,6 @@ import (
 	"shmlab/internal/procfs"
 )
 
-// errnoOf gives the errno symbol of err ("EINVAL"), "ok" for nil.
-func errnoOf(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return cli.ErrnoName(e)
-	}
-	return err.Error()
-}
-
 func runPages(args []string) error {
 	pos, err := cli.Parse(cli.NewFlags("pages"), args)
 	if err != nil {
@@ -90,7 +78,7 @@ func pages(path string) error {
 	cli.Fact("file size after munmap", after)
 
 	_, err = MapFile(path, 100, 1, unix.PROT_READ, unix.MAP_SHARED)
-	cli.Fact("offset 100 (not a page multiple)", errnoOf(err))
+	cli.Fact("offset 100 (not a page multiple)", cli.Outcome(err))
 	if err == nil {
 		return errors.New("mmap accepted an offset that is not a multiple of the page size")
 	}
@@ -131,7 +119,7 @@ func fixed() error {
 	copy(old, "old bytes")
 	addr := uintptr(unsafe.Pointer(&old[0]))
 	_, err = MapFixed(old, unix.MAP_FIXED_NOREPLACE)
-	cli.Fact("MAP_FIXED_NOREPLACE over a mapping", errnoOf(err))
+	cli.Fact("MAP_FIXED_NOREPLACE over a mapping", cli.Outcome(err))
 	if err == nil {
 		return errors.New("MAP_FIXED_NOREPLACE replaced a mapping (kernel older than 4.17?)")
 	}
@@ -193,7 +181,7 @@ func protect() error {
 	}
 	m[0] = 'A'
 	cli.Fact("write after PROT_READ|PROT_WRITE again", "ok")
-	cli.Fact("mprotect at an unaligned address", errnoOf(Protect(m[1:ps], unix.PROT_READ)))
+	cli.Fact("mprotect at an unaligned address", cli.Outcome(Protect(m[1:ps], unix.PROT_READ)))
 	return nil
 }
 

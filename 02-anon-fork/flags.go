@@ -80,7 +80,7 @@ func flags() error {
 
 // mapOutcome is "ok" or the errno symbol of a failed mmap.
 func mapOutcome(err error) string {
-	return errnoOr(err, "ok")
+	return cli.OutcomeOr(err, "ok")
 }
 
 func allZero(b []byte) bool {

@@ -7,7 +7,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -78,7 +77,7 @@ func reexec() error {
 	cli.Fact("memfd in /proc/self/fd", link)
 	name := strings.TrimSuffix(link, " (deleted)")
 	_, serr := os.Stat(name)
-	cli.Fact("stat "+name, errnoOr(serr, "exists"))
+	cli.Fact("stat "+name, cli.OutcomeOr(serr, "exists"))
 
 	addr := uintptr(unsafe.Pointer(&anon[0]))
 	cmd, err := StartWithFd(fd, []string{envRole + "=reexec", envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
@@ -91,18 +90,6 @@ func reexec() error {
 	}
 	cli.Fact("parent reads the child's reply", cstring(m[offReexecReply:offReexecReply+msgLen]))
 	return nil
-}
-
-// errnoOr names the errno of err, or says ok when err is nil.
-func errnoOr(err error, ok string) string {
-	if err == nil {
-		return ok
-	}
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return cli.ErrnoName(errno)
-	}
-	return err.Error()
 }
 
 // childMain runs a re-executed child and returns its exit status.

@@ -121,7 +121,7 @@ func attach(id int, o attachOpts) error {
 	cli.Fact("detached", "yes")
 	ds, err = Stat(id)
 	if err != nil {
-		cli.Fact("stat after shmdt", errnoOf(err))
+		cli.Fact("stat after shmdt", cli.Outcome(err))
 		return nil
 	}
 	cli.Fact("nattch after shmdt", ds.Nattch)

@@ -82,6 +82,6 @@ func tourFtok() error {
 	cli.Say("Files whose inodes differ by a multiple of 65536 on one device collide too.")
 	cli.Say("The file must exist: the key comes from stat().")
 	_, err = Ftok(dir+"/missing", 1)
-	cli.Fact("ftok of a missing file", errnoOf(err))
+	cli.Fact("ftok of a missing file", cli.Outcome(err))
 	return nil
 }

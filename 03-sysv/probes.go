@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"shmlab/internal/cli"
 	"shmlab/internal/fault"
 )
 
@@ -63,7 +64,7 @@ func probeTryAttach(args []string) error {
 		return err
 	}
 	m, err := Attach(id, args[1] == "ro")
-	fmt.Println(errnoOf(err))
+	fmt.Println(cli.Outcome(err))
 	if err == nil {
 		return Detach(m)
 	}

@@ -8,7 +8,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -28,18 +27,6 @@ const (
 )
 
 func hexKey(key int) string { return fmt.Sprintf("0x%08x", uint32(key)) }
-
-// errnoOf gives the errno symbol of err ("EINVAL"), "ok" for nil.
-func errnoOf(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	var e unix.Errno
-	if errors.As(err, &e) {
-		return cli.ErrnoName(e)
-	}
-	return err.Error()
-}
 
 type createOpts struct {
 	size                  uint64 // size_t: up to 2^64-1, for the kernel to judge
@@ -165,15 +152,15 @@ func tourCreate() error {
 	cli.Fact("same shmid as before", cli.YesNo(again == id))
 	cli.Say("IPC_CREAT|IPC_EXCL refuses a taken key; asking for more than its size fails:")
 	_, err = Get(key, 100, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
-	cli.Fact("IPC_CREAT|IPC_EXCL on a taken key", errnoOf(err))
+	cli.Fact("IPC_CREAT|IPC_EXCL on a taken key", cli.Outcome(err))
 	_, err = Get(key, 4096, unix.IPC_CREAT|0o600)
-	cli.Fact("IPC_CREAT with a larger size", errnoOf(err))
+	cli.Fact("IPC_CREAT with a larger size", cli.Outcome(err))
 	cli.Say("IPC_EXCL without IPC_CREAT is ignored, as the notes say (no effect on its own):")
 	other, err := Get(key, 0, unix.IPC_EXCL)
-	cli.Fact("IPC_EXCL alone on a taken key", errnoOf(err))
+	cli.Fact("IPC_EXCL alone on a taken key", cli.Outcome(err))
 	cli.Fact("same shmid", cli.YesNo(err == nil && other == id))
 	_, err = Get(key+1, 0, unix.IPC_EXCL)
-	cli.Fact("IPC_EXCL alone on a free key", errnoOf(err))
+	cli.Fact("IPC_EXCL alone on a free key", cli.Outcome(err))
 	cli.Say("IPC_PRIVATE (key 0) always makes a new segment, even called twice:")
 	a, err := Get(unix.IPC_PRIVATE, 100, 0o600)
 	if err != nil {
@@ -187,7 +174,7 @@ func tourCreate() error {
 	defer Remove(b)
 	cli.Fact("two IPC_PRIVATE segments differ", cli.YesNo(a != b))
 	_, err = Get(unix.IPC_PRIVATE, 0, 0o600)
-	cli.Fact("size 0", errnoOf(err))
+	cli.Fact("size 0", cli.Outcome(err))
 	return nil
 }
 
@@ -416,7 +403,7 @@ func rm(id int) error {
 	}
 	cli.Fact("removed", "yes")
 	after, err := Stat(id)
-	cli.Fact("stat by shmid after IPC_RMID", errnoOf(err))
+	cli.Fact("stat by shmid after IPC_RMID", cli.Outcome(err))
 	if err == nil {
 		// Still attached somewhere: the segment lives on, nameless.
 		cli.Fact("key after IPC_RMID", hexKey(int(after.Perm.Key)))
@@ -425,7 +412,7 @@ func rm(id int) error {
 	}
 	if key != unix.IPC_PRIVATE {
 		_, err = Get(key, 0, 0)
-		cli.Fact("shmget by the old key", errnoOf(err))
+		cli.Fact("shmget by the old key", cli.Outcome(err))
 	}
 	return nil
 }
@@ -468,7 +455,7 @@ func tourRm() error {
 		return err
 	}
 	_, err = Stat(id)
-	cli.Fact("stat by shmid after the last shmdt", errnoOf(err))
+	cli.Fact("stat by shmid after the last shmdt", cli.Outcome(err))
 	cli.Say("A new segment gets a new id, even from the same slot (UNP2 3.6: the")
 	cli.Say("sequence number in the id grows), so a stale id never finds it:")
 	id2, err := Get(unix.IPC_PRIVATE, 4096, 0o600)

@@ -69,3 +69,20 @@ func (e *UsageError) Error() string { return e.Msg }
 func Usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
+
+// Outcome is the value of a fact about a call that may fail: "ok" for nil,
+// the errno symbol ("EINVAL") for a failed system call, the error's text
+// otherwise.
+func Outcome(err error) string { return OutcomeOr(err, "ok") }
+
+// OutcomeOr is Outcome with the word to print on success.
+func OutcomeOr(err error, ok string) string {
+	if err == nil {
+		return ok
+	}
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return ErrnoName(e)
+	}
+	return err.Error()
+}
