@@ -1,0 +1,35 @@
+//go:build linux
+
+package shmlab_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestREADMELinks checks that every relative link of every README (the
+// claims tables name their scenarios this way) points at a file that exists.
+func TestREADMELinks(t *testing.T) {
+	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+	readmes, _ := filepath.Glob("*/README.md")
+	readmes = append(readmes, "README.md")
+	for _, readme := range readmes {
+		text, err := os.ReadFile(readme)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(text), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") {
+				continue
+			}
+			path := filepath.Join(filepath.Dir(readme), target)
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("%s: link to %s: no such file", readme, target)
+			}
+		}
+	}
+}
