@@ -15,7 +15,7 @@ import (
 )
 
 // PageSize returns the size of a memory page: the unit in which the kernel
-// maps, protects, locks and unmaps (notes 001 §1.1.1: "内存是以页为基本单位").
+// maps, protects, locks and unmaps: a page (页), notes 001 §1.1.1 point 1.
 // glibc's getpagesize() and sysconf(_SC_PAGESIZE) both answer with the
 // AT_PAGESZ value the kernel put in the auxiliary vector; so does Go.
 func PageSize() int {
