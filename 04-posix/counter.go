@@ -33,6 +33,7 @@ func runCounter(args []string) error {
 	itersArg := fs.String("iters", "100000", "how many times this process adds 1")
 	show := fs.Bool("show", false, "print the counter instead of adding")
 	plain := fs.Bool("plain", false, "add with a plain load and store, not atomically (to see updates lost)")
+	semName := fs.String("sem", "", "add with a plain load and store, inside sem_wait/sem_post on this named semaphore (a mutex: create it with value 1; UNP2 §13.5)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -48,6 +49,9 @@ func runCounter(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *plain && *semName != "" {
+		return cli.Usagef("counter: -plain and -sem: choose one")
+	}
 	m, done, err := openCounter(pos[0])
 	if err != nil {
 		return err
@@ -58,7 +62,17 @@ func runCounter(args []string) error {
 		cli.Fact("processes joined", AtomicLoad(m, offJoined))
 		return nil
 	}
-	return count(m, procs, iters, *plain)
+	var sem *Sem
+	if *semName != "" {
+		if err := semArch(); err != nil {
+			return err
+		}
+		if sem, err = SemOpen(*semName, 0, 0, 0); err != nil {
+			return semExplain(err)
+		}
+		defer SemClose(sem)
+	}
+	return count(m, procs, iters, *plain, sem)
 }
 
 func openCounter(name string) ([]byte, func(), error) {
@@ -83,7 +97,7 @@ func openCounter(name string) ([]byte, func(), error) {
 
 // count joins the start line, waits until procs processes are there, and
 // adds 1 to the counter iters times.
-func count(m []byte, procs, iters int64, plain bool) error {
+func count(m []byte, procs, iters int64, plain bool, sem *Sem) error {
 	AtomicAdd(m, offJoined, 1)
 	deadline := time.Now().Add(30 * time.Second)
 	// Spin (yielding) rather than sleep, so that all start within
@@ -98,7 +112,23 @@ func count(m []byte, procs, iters int64, plain bool) error {
 			runtime.Gosched()
 		}
 	}
-	if plain {
+	if sem != nil {
+		// The same load and store, but only one process at a time runs
+		// them: the semaphore, created with value 1, is a mutex (UNP2
+		// §13.5: sem_wait locks, sem_post unlocks).
+		p := (*uint64)(unsafe.Pointer(&m[offCounter]))
+		for i := int64(0); i < iters; i++ {
+			// Bounded: a wait of a minute for a lock held for one add means
+			// a lost wake-up, and should fail the run rather than hang it.
+			if err := SemWait(sem, time.Minute); err != nil {
+				return err
+			}
+			*p = *p + 1
+			if err := SemPost(sem); err != nil {
+				return err
+			}
+		}
+	} else if plain {
 		// Load, add, store: another process's store between our load and
 		// our store is overwritten, and its adds are lost.
 		p := (*uint64)(unsafe.Pointer(&m[offCounter]))
@@ -116,12 +146,16 @@ func count(m []byte, procs, iters int64, plain bool) error {
 
 // runCounters starts procs counter processes on name, each its own program
 // (this one, exec'd), waits for them, and returns the counter.
-func runCounters(name string, procs, iters int, plain bool) (uint64, error) {
+// With sem, each adds with a plain load and store inside sem_wait/sem_post.
+func runCounters(name string, procs, iters int, plain bool, sem string) (uint64, error) {
 	var cmds []*exec.Cmd
 	for i := 0; i < procs; i++ {
 		args := []string{os.Args[0], "counter", name, "-procs", strconv.Itoa(procs), "-iters", strconv.Itoa(iters)}
 		if plain {
 			args = append(args, "-plain")
+		}
+		if sem != "" {
+			args = append(args, "-sem", sem)
 		}
 		cmd := &exec.Cmd{Path: "/proc/self/exe", Args: args}
 		if err := cmd.Start(); err != nil {
@@ -163,7 +197,7 @@ func tourCounter() error {
 	cli.Say("each started on its own (exec, no memory inherited), open the object by name")
 	cli.Say("and add 1 to a counter in it %d times each, all at once. The add is atomic,", iters)
 	cli.Say("so the total is exact.")
-	total, err := runCounters(name, procs, iters, false)
+	total, err := runCounters(name, procs, iters, false, "")
 	if err != nil {
 		return err
 	}
@@ -181,7 +215,7 @@ func tourCounter() error {
 	if err := resizeByName(name, 4096); err != nil {
 		return err
 	}
-	total, err = runCounters(name, procs, plainIters, true)
+	total, err = runCounters(name, procs, plainIters, true, "")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@
 package main
 
 import (
+	"time"
+
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/exercise"
@@ -77,4 +79,76 @@ func AtomicAdd(m []byte, off int, delta uint64) uint64 {
 func AtomicLoad(m []byte, off int) uint64 {
 	// TODO: atomic.LoadUint64.
 	panic(exercise.Todo("AtomicLoad", "001 §1.1", "sync/atomic.LoadUint64"))
+}
+
+// ---- Named semaphores (UNP vol. 2 ch. 10) ----
+// Read sem_overview(7) and the layout in semt.go: glibc's sem_t is a 64-bit
+// word (value in the low 32 bits, waiters in the high 32), an int `private`
+// (128) and padding, 32 bytes in the file /dev/shm/sem.NAME.
+
+// SemPath turns a semaphore name into its file, /dev/shm/sem.NAME.
+func SemPath(name string) (string, error) {
+	// TODO: ShmPath's rules, with "sem." in front of the name (the 4 bytes
+	// come out of the same 269-byte buffer). EINVAL otherwise.
+	return "", exercise.Todo("SemPath", "UNP2 §10.2, §2.2", `ShmDir + "sem." + name, with ShmPath's checks`)
+}
+
+// SemOpen opens, or with O_CREAT creates, the named semaphore name.
+func SemOpen(name string, oflag int, mode uint32, value uint32) (*Sem, error) {
+	// TODO: unless O_CREAT|O_EXCL: unix.Open(path, O_RDWR|O_NOFOLLOW|O_CLOEXEC),
+	// fstat (refuse a file shorter than SemSize), unix.MmapPtr of SemSize
+	// bytes PROT_READ|PROT_WRITE MAP_SHARED; on ENOENT with O_CREAT, create:
+	// value > SemValueMax is EINVAL; open a new /dev/shm/sem.XXXXXX
+	// (random, O_CREAT|O_EXCL, mode), write the 32-byte sem_t (data =
+	// value little-endian, private = 128 at offset 8, the rest 0), map it,
+	// unix.Link it to the real path (EEXIST: with O_EXCL fail, without it
+	// open the existing one), and unlink the temporary name.
+	return nil, exercise.Todo("SemOpen", "UNP2 §10.2", "write a sem_t to a temporary file, unix.Link it into place, unix.MmapPtr MAP_SHARED")
+}
+
+// SemClose unmaps the semaphore (sem_close).
+func SemClose(s *Sem) error {
+	// TODO: unix.MunmapPtr(unsafe.Pointer(s.Data), SemSize).
+	return exercise.Todo("SemClose", "UNP2 §10.2", "unix.MunmapPtr")
+}
+
+// SemTryWait takes a token if there is one (sem_trywait).
+func SemTryWait(s *Sem) error {
+	// TODO: load the word; if its low 32 bits are 0, EAGAIN; else
+	// atomic.CompareAndSwapUint64(s.Data, d, d-1), and loop if it lost.
+	return exercise.Todo("SemTryWait", "UNP2 §10.3", "atomic.CompareAndSwapUint64 from d to d-1 while the value is not 0; EAGAIN at 0")
+}
+
+// SemWait takes a token, sleeping until one is posted, at most timeout if
+// timeout >= 0.
+func SemWait(s *Sem, timeout time.Duration) error {
+	// TODO: fast path SemTryWait. Slow path: add 1<<32 to the word (one more
+	// waiter); loop: while the value is 0, unix.Syscall6(unix.SYS_FUTEX,
+	// address of the low 32-bit half (semValueWord), FUTEX_WAIT, 0,
+	// relative *unix.Timespec or nil, 0, 0) (NOT FUTEX_PRIVATE_FLAG: other
+	// processes wake you); ETIMEDOUT: take the waiter back out and return
+	// it; EAGAIN/EINTR/0: look again. When the value is not 0, one CAS from
+	// d to d-1-(1<<32) takes a token and stops being a waiter.
+	return exercise.Todo("SemWait", "UNP2 §10.3", "CAS fast path; nwaiters++, futex(FUTEX_WAIT) on the value word while 0, CAS d-1-(1<<32)")
+}
+
+// SemPost adds a token (sem_post) and wakes a waiter if there is one.
+func SemPost(s *Sem) error {
+	// TODO: CAS loop from d to d+1, EOVERFLOW if the value is SemValueMax;
+	// then if d>>32 > 0, unix.Syscall6(unix.SYS_FUTEX, semValueWord(s),
+	// FUTEX_WAKE, 1, 0, 0, 0).
+	return exercise.Todo("SemPost", "UNP2 §10.4", "CAS d+1 (EOVERFLOW at SEM_VALUE_MAX), then futex(FUTEX_WAKE, 1) if any waiter")
+}
+
+// SemValue is the value (sem_getvalue).
+func SemValue(s *Sem) int {
+	// TODO: the low 32 bits of atomic.LoadUint64(s.Data).
+	panic(exercise.Todo("SemValue", "UNP2 §10.4", "atomic.LoadUint64(s.Data) & (1<<32-1)"))
+}
+
+// SemUnlink removes the name of a semaphore (sem_unlink).
+func SemUnlink(name string) error {
+	// TODO: like ShmUnlink, on SemPath: a refused name is ENOENT, EPERM
+	// becomes EACCES.
+	return exercise.Todo("SemUnlink", "UNP2 §10.2", "SemPath + unix.Unlink; EPERM becomes EACCES")
 }

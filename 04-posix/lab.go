@@ -10,8 +10,13 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -148,4 +153,299 @@ func word(m []byte, off int) *uint64 {
 		panic("counter offset not a multiple of 8")
 	}
 	return (*uint64)(unsafe.Pointer(&m[off]))
+}
+
+// ---- Named semaphores (UNP vol. 2 ch. 10, course ep. 39) ----
+//
+// sem_open, sem_wait, sem_post are glibc too (nptl/sem_open.c,
+// sem_waitcommon.c, sem_post.c, sem_getvalue.c, sem_unlink.c). A named
+// semaphore is a 32-byte file /dev/shm/sem.NAME holding a sem_t, mapped
+// MAP_SHARED by every process that opens it; waiting and waking is the
+// futex(2) system call on a word of that mapping. The functions below do
+// exactly what glibc 2.36 does on x86-64 and arm64, so C programs and this
+// one share semaphores.
+
+// SemPath turns a semaphore name into its file: ShmPath's rules, with
+// "sem." in front of the name, as glibc's __shm_get_name(..., true) does.
+// The 4 bytes of "sem." come out of the same buffer, so a name of 252 to
+// 255 bytes reaches open(2) and fails with ENAMETOOLONG, and from 256 on
+// glibc says EINVAL.
+func SemPath(name string) (string, error) {
+	n := strings.TrimLeft(name, "/")
+	if n == "" || strings.ContainsAny(n, "/\x00") || len(ShmDir)+len("sem.")+len(n)+1 > nameBuf {
+		return "", unix.EINVAL
+	}
+	return ShmDir + "sem." + n, nil
+}
+
+// SemOpen opens, or with O_CREAT creates, the named semaphore name and maps
+// its sem_t (UNP2 §10.2 sem_open). oflag is 0, O_CREAT or O_CREAT|O_EXCL;
+// mode and value are used only when it creates (mode filtered by the umask).
+//
+// Opening is open(/dev/shm/sem.NAME, O_RDWR|O_NOFOLLOW), fstat, and mmap of
+// 32 bytes MAP_SHARED. Creating never exposes a half-made semaphore: the
+// initialised sem_t is written to a new file with a random name
+// (/dev/shm/sem.XXXXXX, O_CREAT|O_EXCL), mapped, and then link(2)ed to the
+// real name. link fails with EEXIST if the name exists: with O_EXCL that is
+// the answer, without it the existing semaphore is opened instead (the other
+// process won the race, and its semaphore is complete). The temporary name
+// is unlinked either way.
+//
+// Errors: EINVAL (a name glibc refuses, value > SEM_VALUE_MAX), ENOENT (no
+// such semaphore and no O_CREAT), EEXIST (O_CREAT|O_EXCL and the name
+// exists), EACCES (the mode bits do not allow read and write: a semaphore is
+// always opened O_RDWR), ELOOP (a symlink has that name), ENAMETOOLONG.
+func SemOpen(name string, oflag int, mode uint32, value uint32) (*Sem, error) {
+	what := "sem_open " + shown(name)
+	path, err := SemPath(name)
+	if err != nil {
+		return nil, cli.SysHint(what, "sem_open", err,
+			`a name is "/" and then a file name: not empty, no other "/", at most 251 bytes`)
+	}
+	if oflag&unix.O_CREAT == 0 || oflag&unix.O_EXCL == 0 {
+		// The semaphore may exist: try to open it first.
+		s, err := semOpenExisting(what, path, oflag)
+		if err == nil || oflag&unix.O_CREAT == 0 || !errors.Is(err, unix.ENOENT) {
+			return s, err
+		}
+	}
+	if value > SemValueMax {
+		return nil, cli.SysHint(what, "sem_open", unix.EINVAL, fmt.Sprintf("the initial value must be at most SEM_VALUE_MAX (%d)", SemValueMax))
+	}
+	for {
+		s, err := semCreate(what, path, oflag, mode, value)
+		if errors.Is(err, unix.EEXIST) && oflag&unix.O_EXCL == 0 {
+			// Someone linked theirs first: open that one.
+			s, err = semOpenExisting(what, path, oflag)
+			if errors.Is(err, unix.ENOENT) {
+				continue // and it was removed again in between: retry
+			}
+		}
+		return s, err
+	}
+}
+
+// semOpenExisting is the open path of sem_open: O_RDWR (waiting and posting
+// both write), never through a symlink.
+func semOpenExisting(what, path string, oflag int) (*Sem, error) {
+	fd, err := unix.Open(path, (oflag&^(unix.O_CREAT|unix.O_ACCMODE))|unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, cli.Sys(what, "open", err)
+	}
+	defer unix.Close(fd) // the mapping keeps the file
+	return semMap(what, path, fd)
+}
+
+// semMap maps the sem_t of an open semaphore file. The file is input another
+// process could have made: glibc maps it whatever its size (and a process
+// touching a sem_t past the end of a short file gets SIGBUS); here it is
+// checked first.
+func semMap(what, path string, fd int) (*Sem, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, cli.Sys(what, "fstat", err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < SemSize {
+		return nil, fmt.Errorf("%s: %s is not a semaphore: a regular file of at least %d bytes is (this one: %d bytes, mode %#o); glibc would map it and fault",
+			what, path, SemSize, st.Size, st.Mode)
+	}
+	p, err := unix.MmapPtr(fd, 0, nil, SemSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, cli.Sys(what, "mmap", err)
+	}
+	return &Sem{Path: path, Data: (*uint64)(p)}, nil
+}
+
+// semCreate is the create path of sem_open: a complete sem_t in a file of a
+// random name, then link(2) to the real name, which fails with EEXIST rather
+// than replace anything.
+func semCreate(what, path string, oflag int, mode uint32, value uint32) (*Sem, error) {
+	var fd int
+	var tmp string
+	for tries := 0; ; tries++ {
+		tmp = ShmDir + "sem." + randomSuffix() // glibc: mktemp("/dev/shm/sem.XXXXXX")
+		var err error
+		fd, err = unix.Open(tmp, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+		if err == nil {
+			break
+		}
+		if err != unix.EEXIST || tries == 50 {
+			if err == unix.EEXIST {
+				err = unix.EAGAIN // glibc gives up after 50 names, with EAGAIN
+			}
+			return nil, cli.Sys(what, "open "+tmp, err)
+		}
+	}
+	defer unix.Close(fd)
+	defer unix.Unlink(tmp) // the real name, if linked, keeps the file
+
+	// The initial sem_t: data = value (and 0 waiters), private = FUTEX_SHARED,
+	// the rest zero.
+	var init [SemSize]byte
+	binary.LittleEndian.PutUint64(init[0:8], uint64(value))
+	binary.LittleEndian.PutUint32(init[8:12], semPrivateShared)
+	if n, err := unix.Write(fd, init[:]); err != nil || n != SemSize {
+		if err == nil {
+			err = unix.EIO
+		}
+		return nil, cli.Sys(what, "write "+tmp, err)
+	}
+	s, err := semMap(what, path, fd)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Link(tmp, path); err != nil {
+		SemClose(s)
+		return nil, cli.Sys(what, "link", err)
+	}
+	return s, nil
+}
+
+// randomSuffix is 6 characters of [A-Za-z0-9], as mktemp's XXXXXX.
+func randomSuffix() string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	for i := range b {
+		b[i] = chars[int(b[i])%len(chars)]
+	}
+	return string(b[:])
+}
+
+// SemClose unmaps the semaphore (sem_close). The semaphore and its value
+// stay, in /dev/shm, until SemUnlink.
+func SemClose(s *Sem) error {
+	return cli.Sys("sem_close "+s.Path, "munmap", unix.MunmapPtr(unsafe.Pointer(s.Data), SemSize))
+}
+
+// SemTryWait takes a token if there is one (sem_trywait, UNP2 §10.3): one
+// compare-and-swap of the 64-bit word from d to d-1 while the value (its
+// low 32 bits) is not 0. No system call. Error: EAGAIN when the value is 0.
+func SemTryWait(s *Sem) error {
+	for {
+		d := atomic.LoadUint64(s.Data)
+		if d&semValueMask == 0 {
+			return cli.Sys("sem_trywait "+s.Path, "sem_trywait", unix.EAGAIN)
+		}
+		if atomic.CompareAndSwapUint64(s.Data, d, d-1) {
+			return nil
+		}
+	}
+}
+
+// SemWait takes a token, sleeping until one is posted (sem_wait, UNP2
+// §10.3), at most timeout if timeout >= 0 (sem_timedwait).
+//
+// glibc's algorithm: the fast path is SemTryWait's CAS. Otherwise the
+// process counts itself as a waiter (adds 1 to the high 32 bits, so that
+// sem_post knows to wake someone), and loops: while the value is 0 it sleeps
+// in futex(FUTEX_WAIT) on the value's 32-bit word, which the kernel puts to
+// sleep only if the word still holds 0 (so a post between the check and the
+// sleep is never missed: the call returns EAGAIN at once); when the value is
+// not 0, one CAS takes a token and stops being a waiter together. The futex
+// is shared (no FUTEX_PRIVATE_FLAG): the kernel keys it on the file's page,
+// so processes with their own mappings meet on it.
+//
+// Errors: ETIMEDOUT (the timeout passed; the process stops being a waiter).
+// EINTR from the futex call is retried: in a Go program the runtime's own
+// signals interrupt it, where glibc would return EINTR to its caller.
+func SemWait(s *Sem, timeout time.Duration) error {
+	if SemTryWait(s) == nil {
+		return nil
+	}
+	var deadline time.Time
+	if timeout >= 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	d := atomic.AddUint64(s.Data, 1<<semNwaitersShift)
+	for {
+		if d&semValueMask == 0 {
+			err := futexWait(semValueWord(s), 0, deadline, timeout >= 0)
+			if err == unix.ETIMEDOUT {
+				atomic.AddUint64(s.Data, ^uint64(1<<semNwaitersShift-1)) // nwaiters--
+				return cli.Sys("sem_wait "+s.Path, "futex", err)
+			}
+			// 0 (woken), EAGAIN (the word was not 0 any more), EINTR:
+			// look again.
+			d = atomic.LoadUint64(s.Data)
+			continue
+		}
+		if atomic.CompareAndSwapUint64(s.Data, d, d-1-1<<semNwaitersShift) {
+			return nil
+		}
+		d = atomic.LoadUint64(s.Data)
+	}
+}
+
+// futexWait is futex(addr, FUTEX_WAIT, val, timeout): sleep while *addr ==
+// val, until a FUTEX_WAKE on the same word. The timeout is relative, so it
+// is computed from the deadline at each call. (glibc uses FUTEX_WAIT_BITSET
+// with an absolute CLOCK_REALTIME time instead; FUTEX_WAKE wakes either.)
+func futexWait(addr *uint32, val uint32, deadline time.Time, timed bool) error {
+	var ts *unix.Timespec
+	if timed {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return unix.ETIMEDOUT
+		}
+		t := unix.NsecToTimespec(left.Nanoseconds())
+		ts = &t
+	}
+	_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), FUTEX_WAIT,
+		uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// SemPost adds a token (sem_post, UNP2 §10.4): a CAS loop adding 1 to the
+// value, refusing at SEM_VALUE_MAX (EOVERFLOW); then, if the word counted
+// any waiter, futex(FUTEX_WAKE, 1) on the value word wakes one sleeper.
+// Without waiters a post is one atomic instruction and no system call.
+func SemPost(s *Sem) error {
+	for {
+		d := atomic.LoadUint64(s.Data)
+		// glibc checks == SEM_VALUE_MAX; >= also refuses a value some other
+		// process wrote past it, which would otherwise carry into nwaiters.
+		if d&semValueMask >= SemValueMax {
+			return cli.SysHint("sem_post "+s.Path, "sem_post", unix.EOVERFLOW,
+				fmt.Sprintf("the value is SEM_VALUE_MAX (%d) already", SemValueMax))
+		}
+		if atomic.CompareAndSwapUint64(s.Data, d, d+1) {
+			if d>>semNwaitersShift > 0 {
+				_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(semValueWord(s))), FUTEX_WAKE, 1, 0, 0, 0)
+				if e != 0 {
+					return cli.Sys("sem_post "+s.Path, "futex", e)
+				}
+			}
+			return nil
+		}
+	}
+}
+
+// SemValue is the value (sem_getvalue, UNP2 §10.4): the low 32 bits of the
+// word. UNP allows a negative value counting the waiters; glibc returns 0.
+func SemValue(s *Sem) int {
+	return int(atomic.LoadUint64(s.Data) & semValueMask)
+}
+
+// SemUnlink removes the name of a semaphore (sem_unlink, UNP2 §10.2): the
+// unlink(2) of /dev/shm/sem.NAME. As with shm_unlink, the name goes at
+// once; processes that have it mapped keep using it. glibc's errors are
+// shm_unlink's: a refused name is ENOENT, unlink's EPERM becomes EACCES.
+func SemUnlink(name string) error {
+	what := "sem_unlink " + shown(name)
+	path, err := SemPath(name)
+	if err != nil {
+		return cli.SysHint(what, "sem_unlink", unix.ENOENT, "glibc reports a name it refuses as ENOENT")
+	}
+	err = unix.Unlink(path)
+	if err == unix.EPERM {
+		return cli.SysHint(what, "unlink", unix.EACCES,
+			"not yours: "+ShmDir+" is sticky, so only the owner may remove it (unlink said EPERM, glibc says EACCES)")
+	}
+	return cli.Sys(what, "unlink", err)
 }

@@ -27,11 +27,32 @@ import (
 
 const benchEnv = "SHMLAB_SHMFIFO_BENCH"
 
-// mechanisms, in the order the table prints them.
-var mechanisms = []string{"shmfifo", "pipe", "unix-stream", "sysv-msg", "posix-mq"}
+// mechanisms, in the order the table prints them. shmfifo is the course's
+// (System V semaphores), shmfifo-psem the same ring with the three
+// semaphores in the segment (-sync posix), shmfifo-posix the fast path
+// (-sync posix -ring spsc). memcpy is no IPC: one core copying the same
+// messages out of a ring of the same size, the ceiling for a copy.
+var mechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe", "unix-stream", "sysv-msg", "posix-mq", "memcpy"}
 
-// benchBlocks is the ring size of the FIFO the benchmark makes.
-const benchBlocks = 16
+// pingMechanisms are those `bench -pingpong` compares.
+var pingMechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe"}
+
+// benchBlocks is the fewest blocks a benchmark FIFO has, and
+// benchRingBytes the least it holds: 16 blocks of 64 bytes are one kilobyte,
+// and a ring that small is full or empty after every few messages, so that
+// each side waits on the other's counter at almost every message (measured:
+// 64-byte messages went from 3 × to 5-9 × a pipe's rate between 1 KiB and
+// 64 KiB of ring, and 4 KiB ones from 2.7 × to 4 × between 128 and 256 KiB).
+// The pipe of the same row gets the same capacity (F_SETPIPE_SZ), so that
+// neither has more room to run ahead in.
+const (
+	benchBlocks    = 16
+	benchRingBytes = 256 << 10
+)
+
+// benchRing is the number of blocks of the benchmark's FIFOs for messages of
+// size bytes.
+func benchRing(size int) int { return max(benchBlocks, benchRingBytes/size) }
 
 // benchResult is one row of the table.
 type benchResult struct {
@@ -42,6 +63,8 @@ type benchResult struct {
 	msgsPerSec  float64
 	mbPerSecond float64
 	switches    float64 // context switches of the receiver per message
+	futex       float64 // futex calls (both sides) per message, -1 if not counted
+	pipeCap     int     // the pipe's capacity in bytes (pipe rows)
 }
 
 func runBench(args []string) error {
@@ -49,6 +72,8 @@ func runBench(args []string) error {
 	sizes := fs.String("sizes", "64,4096,65536", "message sizes in bytes, comma-separated")
 	total := fs.String("total", "4M", "bytes to move per mechanism and size")
 	csv := fs.Bool("csv", false, "print CSV: mechanism,size,msgs_per_s,mb_per_s")
+	ping := fs.Bool("pingpong", false, "time round trips (a message there and back) instead of one-way throughput")
+	rounds := fs.String("rounds", "5000", "round trips per mechanism and size, with -pingpong")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -60,6 +85,10 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
+	nrounds, err := cli.ParseCount("rounds", *rounds, 1, 1<<30)
+	if err != nil {
+		return err
+	}
 	var sz []int
 	for _, s := range strings.Split(*sizes, ",") {
 		v, err := cli.ParseCount("size", strings.TrimSpace(s), genMinBlksize, 16<<20)
@@ -68,37 +97,73 @@ func runBench(args []string) error {
 		}
 		sz = append(sz, int(v))
 	}
+	if *ping {
+		return runPingPong(sz, int(nrounds), *csv)
+	}
 	if *csv {
 		fmt.Println("mechanism,size,msgs_per_s,mb_per_s")
 	} else {
-		fmt.Printf("%-12s %8s %10s %12s %10s %16s\n", "mechanism", "size", "messages", "msgs/s", "MB/s", "receiver cs/msg")
+		fmt.Printf("%-14s %8s %10s %12s %10s %8s %10s %16s\n", "mechanism", "size", "messages", "msgs/s", "MB/s", "x pipe", "futex/msg", "receiver cs/msg")
 	}
 	var notes []string
 	for _, size := range sz {
+		var rows []benchResult
+		pipe := 0.0
 		for _, mech := range mechanisms {
 			msgs := max(1, int(tot)/size)
 			r, err := benchOne(mech, size, msgs, nil, nil)
 			if err != nil {
 				return err
 			}
-			if *csv {
-				fmt.Printf("%s,%d,%.0f,%.1f\n", r.mech, r.size, r.msgsPerSec, r.mbPerSecond)
-			} else {
-				fmt.Printf("%-12s %8d %10d %12.0f %10.1f %16.2f\n", r.mech, r.size, r.msgs, r.msgsPerSec, r.mbPerSecond, r.switches)
+			if mech == "pipe" {
+				pipe = r.msgsPerSec
+				notes = append(notes, fmt.Sprintf("%d-byte messages: the FIFOs have %d blocks (%d KiB), the pipe holds %d KiB",
+					size, benchRing(size), size*benchRing(size)>>10, r.pipeCap>>10))
 			}
+			rows = append(rows, r)
 			if r.chunk < size {
 				notes = append(notes, fmt.Sprintf("%s sent each %d-byte message as %d messages of %d bytes (the queue's message size limit)",
 					mech, size, (size+r.chunk-1)/r.chunk, r.chunk))
 			}
 		}
+		for _, r := range rows {
+			if *csv {
+				fmt.Printf("%s,%d,%.0f,%.1f\n", r.mech, r.size, r.msgsPerSec, r.mbPerSecond)
+				continue
+			}
+			fx := "-"
+			if r.futex >= 0 {
+				fx = fmt.Sprintf("%.3f", r.futex)
+			}
+			fmt.Printf("%-14s %8d %10d %12.0f %10.1f %8.2f %10s %16.2f\n", r.mech, r.size, r.msgs, r.msgsPerSec, r.mbPerSecond,
+				r.msgsPerSec/pipe, fx, r.switches)
+		}
 	}
 	if !*csv {
+		fmt.Println("x pipe: messages per second against the pipe's, same size, same run")
+		fmt.Println("futex/msg: FUTEX_WAIT + FUTEX_WAKE calls per message, both sides, counted in the segment (shmfifo: 4 semop per side, always)")
 		fmt.Println("receiver cs/msg: context switches of the receiving process per message (getrusage)")
 		for _, n := range notes {
 			fmt.Println("note:", n)
 		}
 	}
 	return nil
+}
+
+// pipeCapacity asks for a pipe of at least want bytes (F_SETPIPE_SZ, at
+// most /proc/sys/fs/pipe-max-size for a process without CAP_SYS_RESOURCE)
+// and returns what the pipe has (F_GETPIPE_SZ): the default 64 KiB when
+// the kernel refuses.
+func pipeCapacity(w *os.File, want int) int {
+	fd := int(w.Fd())
+	if want > 0 {
+		unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, min(want, limit("/proc/sys/fs/pipe-max-size", 1<<20)))
+	}
+	n, err := unix.FcntlInt(uintptr(fd), unix.F_GETPIPE_SZ, 0)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // limit reads a number from /proc/sys, or returns def.
@@ -117,8 +182,11 @@ func limit(path string, def int) int {
 // benchOne moves msgs messages of size bytes through mech to a child
 // process. start and stop, if set, are called around the timed part (for
 // testing.B).
-func benchOne(mech string, size, msgs int, start, stop func()) (benchResult, error) {
-	r := benchResult{mech: mech, size: size, msgs: msgs, chunk: size}
+func benchOne(mech string, size, msgs int, start, stop func()) (r benchResult, err error) {
+	r = benchResult{mech: mech, size: size, msgs: msgs, chunk: size, futex: -1}
+	if mech == "memcpy" {
+		return benchMemcpy(r, start, stop), nil
+	}
 	status, statusW, err := os.Pipe()
 	if err != nil {
 		return r, err
@@ -137,19 +205,32 @@ func benchOne(mech string, size, msgs int, start, stop func()) (benchResult, err
 	}()
 	switch mech {
 	case "shmfifo":
-		f, err := privateFifo(size, benchBlocks)
+		f, err := privateFifo(size, benchRing(size))
 		if err != nil {
 			return r, err
 		}
 		cleanup = append(cleanup, func() { f.Close(); Destroy(f.Key) })
 		cmd.Env = append(cmd.Env, "BENCH_KEY="+strconv.Itoa(f.Key))
 		send = func(buf []byte) error { return f.Put(buf, 0) }
+	case "shmfifo-psem", "shmfifo-posix":
+		f, err := privatePosixFifo(size, benchRing(size), mech == "shmfifo-posix")
+		if err != nil {
+			return r, err
+		}
+		cleanup = append(cleanup, func() { f.Close(); Destroy(f.Key) })
+		cmd.Env = append(cmd.Env, "BENCH_KEY="+strconv.Itoa(f.Key))
+		send = func(buf []byte) error { return f.Put(buf, 0) }
+		defer func() {
+			c := f.futexCalls()
+			r.futex = float64(c.PutWaits+c.PutWakes+c.GetWaits+c.GetWakes) / float64(msgs)
+		}()
 	case "pipe":
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			return r, err
 		}
 		cleanup = append(cleanup, func() { pr.Close(); pw.Close() })
+		r.pipeCap = pipeCapacity(pw, size*benchRing(size))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, pr)
 		send = func(buf []byte) error { _, err := pw.Write(buf); return err }
 	case "unix-stream":
@@ -259,18 +340,14 @@ func benchChild() int {
 	data := os.NewFile(4, "data")
 	var recv func(buf []byte) error
 	switch mech {
-	case "shmfifo":
+	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
 		f, err := Open(atoi("BENCH_KEY"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
 			return 1
 		}
 		defer f.Close()
-		recv = func(buf []byte) error {
-			b, err := f.Get(0)
-			copy(buf, b)
-			return err
-		}
+		recv = func(buf []byte) error { return f.GetInto(buf, 0) }
 	case "pipe", "unix-stream":
 		recv = func(buf []byte) error { _, err := io.ReadFull(data, buf); return err }
 	case "sysv-msg":
@@ -299,6 +376,9 @@ func benchChild() int {
 			}
 			return nil
 		}
+	}
+	if os.Getenv("BENCH_PING") != "" {
+		return pingChild(mech, msgs, size, status)
 	}
 	status.Write([]byte{'r'})
 	buf := make([]byte, size)

@@ -27,6 +27,8 @@ func runInit(args []string) error {
 	blksize := fs.String("blksize", "", "bytes per block (one message)")
 	blocks := fs.String("blocks", "", "blocks in the ring")
 	mode := fs.String("mode", "0600", "permission bits of the segment and the semaphore sets")
+	syncMode := fs.String("sync", "sysv", "sysv: the course's three semaphore sets; posix: futex-based, in the segment")
+	ring := fs.String("ring", "mpmc", "with -sync posix: mpmc (semaphores, any number of each side) or spsc (one producer, one consumer, lock-free)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -55,11 +57,30 @@ func runInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	f, created, err := Init(key, int(bs), int(n), perm)
+	if *syncMode != "sysv" && *syncMode != "posix" {
+		return cli.Usagef("init: -sync %q: want sysv or posix", *syncMode)
+	}
+	if *ring != "mpmc" && *ring != "spsc" {
+		return cli.Usagef("init: -ring %q: want mpmc or spsc", *ring)
+	}
+	if *ring == "spsc" && *syncMode != "posix" {
+		return cli.Usagef("init: -ring spsc needs -sync posix (the course's layout has no ring counters)")
+	}
+	var f *Fifo
+	var created bool
+	if *syncMode == "posix" {
+		f, created, err = InitPosix(key, int(bs), int(n), perm, *ring == "spsc")
+	} else {
+		f, created, err = Init(key, int(bs), int(n), perm)
+	}
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	if !created && f.Sync != *syncMode {
+		return cli.SysHint("init FIFO key "+KeyString(key), "shmget", unix.EEXIST,
+			fmt.Sprintf("a FIFO with %s is there (remove it first: shmfifo destroy %s)", f.describe(), KeyString(key)))
+	}
 	if created {
 		trackFifo(f)
 	}
@@ -67,7 +88,8 @@ func runInit(args []string) error {
 	cli.Fact("created", cli.YesNo(created))
 	cli.Fact("blksize", f.Blksize)
 	cli.Fact("blocks", f.Blocks)
-	cli.Fact("segment size", HeaderSize+f.Blksize*f.Blocks)
+	cli.Fact("segment size", len(f.mem))
+	printMode(f)
 	return nil
 }
 
@@ -75,6 +97,9 @@ func runInit(args []string) error {
 // scenario's cleanup removes them even if it fails before `destroy`.
 func trackFifo(f *Fifo) {
 	track.Shm(f.ShmID, f.Key)
+	if f.Sync == "posix" {
+		return // no semaphore sets
+	}
 	track.Sem(f.Mutex, f.Key)
 	track.Sem(f.Free, f.Key+1)
 	track.Sem(f.Filled, f.Key+2)
@@ -98,6 +123,7 @@ func runPut(args []string) error {
 	timeout := fs.String("timeout", "", "give up when a block or the mutex does not come within this time")
 	gen := fs.Int("gen", 0, "put generated, checkable messages as producer ID")
 	count := fs.String("count", "", "how many messages -gen puts")
+	ready := fs.String("ready", "", "write this file once the first message is in")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -133,6 +159,9 @@ func runPut(args []string) error {
 			return err
 		}
 		put++
+		if put == 1 {
+			return cli.Ready(*ready)
+		}
 		return nil
 	}
 	switch {
@@ -257,14 +286,43 @@ func runStat(args []string) error {
 
 func printStat(f *Fifo, s Status) {
 	cli.Fact("key", KeyString(f.Key))
+	printMode(f)
 	cli.Fact("blksize", s.Blksize)
 	cli.Fact("blocks", s.Blocks)
 	cli.Fact("rd_index", s.RdIndex)
 	cli.Fact("wr_index", s.WrIndex)
 	cli.Fact("filled", s.Filled)
 	cli.Fact("free", s.Free)
-	cli.Fact("mutex", s.Mutex)
+	if s.Mutex < 0 {
+		cli.Fact("mutex", "none")
+	} else {
+		cli.Fact("mutex", s.Mutex)
+	}
 	cli.Fact("nattch", s.Nattch)
+	if f.Sync == "posix" {
+		if f.SPSC {
+			cli.Fact("head", s.Head)
+			cli.Fact("tail", s.Tail)
+		} else {
+			cli.Fact("waiters", s.Waiters)
+		}
+		cli.Fact("futex waits by producers", s.Futex.PutWaits)
+		cli.Fact("futex wakes by producers", s.Futex.PutWakes)
+		cli.Fact("futex waits by consumers", s.Futex.GetWaits)
+		cli.Fact("futex wakes by consumers", s.Futex.GetWakes)
+	}
+}
+
+// printMode prints how the FIFO synchronises: sysv (the course's three
+// semaphore sets) or posix, and its ring: mpmc (any number of producers and
+// consumers, a mutex) or spsc (one of each, lock-free).
+func printMode(f *Fifo) {
+	cli.Fact("sync", f.Sync)
+	if f.SPSC {
+		cli.Fact("ring", "spsc")
+	} else {
+		cli.Fact("ring", "mpmc")
+	}
 }
 
 func runDestroy(args []string) error {
@@ -356,6 +414,9 @@ func runLock(args []string) error {
 		return err
 	}
 	defer f.Close()
+	if f.Sync == "posix" {
+		return lockPosix(f, *ready)
+	}
 	var flg int16
 	if *undo {
 		flg = SEM_UNDO
@@ -455,4 +516,24 @@ func undo(n int) error {
 	}
 	cli.Fact("counting result", "ok")
 	return nil
+}
+
+// lockPosix takes the in-segment mutex of a posix FIFO (Sem.Wait) and holds
+// it. A futex-based semaphore has nothing like SEM_UNDO: if this process is
+// killed, the mutex stays taken.
+func lockPosix(f *Fifo, ready string) error {
+	what := "lock FIFO key " + KeyString(f.Key)
+	if f.SPSC {
+		return fmt.Errorf("%s: an SPSC ring has no mutex: the producer and the consumer never wait for each other's lock", what)
+	}
+	if err := f.mutex.Wait(0); err != nil {
+		return cli.Sys(what, "futex", err)
+	}
+	cli.Fact("mutex", "held")
+	cli.Fact("SEM_UNDO", "no (a futex semaphore has no undo)")
+	if err := cli.Ready(ready); err != nil {
+		return err
+	}
+	cli.Hold()
+	return cli.Sys("unlock FIFO key "+KeyString(f.Key), "sem_post", f.mutex.Post())
 }

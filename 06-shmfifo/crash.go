@@ -119,6 +119,9 @@ func runCrash(args []string) error {
 	if f.Blksize < genMinBlksize {
 		return fmt.Errorf("crash: blksize %d is too small for generated messages (at least %d)", f.Blksize, genMinBlksize)
 	}
+	if f.SPSC && (*np != 1 || *nc != 1) {
+		return cli.Usagef("crash: an SPSC ring has one producer and one consumer: use -producers 1 -consumers 1")
+	}
 	// Each kill may cost the ring one block for good (see the README); keep
 	// at least one.
 	if *kills >= f.Blocks {
@@ -127,7 +130,7 @@ func runCrash(args []string) error {
 	// The accounting below assumes the run starts from an empty ring.
 	if s, err := f.Stat(); err != nil {
 		return err
-	} else if s.Filled != 0 || s.Free != f.Blocks || s.Mutex != 1 || s.RdIndex != s.WrIndex {
+	} else if s.Filled != 0 || s.Free != f.Blocks || (s.Mutex != 1 && !f.SPSC) || s.RdIndex != s.WrIndex {
 		return fmt.Errorf("crash: FIFO key %s is not fresh (filled %d, free %d of %d, mutex %d): destroy it and init it again",
 			KeyString(key), s.Filled, s.Free, f.Blocks, s.Mutex)
 	}
@@ -284,7 +287,11 @@ func runCrash(args []string) error {
 	if err != nil {
 		return err
 	}
-	cli.Fact("mutex after", s.Mutex)
+	if f.SPSC {
+		cli.Fact("mutex after", "none")
+	} else {
+		cli.Fact("mutex after", s.Mutex)
+	}
 	cli.Fact("blocks counted by neither free nor filled", f.Blocks-s.Free-s.Filled)
 	return nil
 }

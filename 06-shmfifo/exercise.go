@@ -70,6 +70,9 @@ func Init(key, blksize, blocks int, perm uint32) (*Fifo, bool, error) {
 
 // Put copies msg into the next free block, NUL-padded.
 func (f *Fifo) Put(msg []byte, timeout time.Duration) error {
+	if f.Sync == "posix" {
+		return f.putPosix(msg, timeout) // given: it calls your Sem.Wait/Post or RingPut
+	}
 	// TODO: P(free), P(mutex) with SEM_UNDO, i := f.index(hWrIndex) (it
 	// checks the header), copy into f.block(i) and clear the rest, advance
 	// wr_index modulo f.Blocks, V(mutex) with SEM_UNDO, V(filled). Give the
@@ -79,6 +82,13 @@ func (f *Fifo) Put(msg []byte, timeout time.Duration) error {
 
 // Get takes the oldest filled block and returns a copy of it.
 func (f *Fifo) Get(timeout time.Duration) ([]byte, error) {
+	if f.Sync == "posix" {
+		b := make([]byte, f.Blksize) // given: getPosix calls your Sem.Wait/Post or RingGet
+		if err := f.getPosix(b, timeout); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
 	// TODO: the mirror of Put: P(filled), P(mutex) with SEM_UNDO, copy
 	// f.block(rd_index), advance rd_index, V(mutex), V(free).
 	return nil, exercise.Todo("Get", "ep. 33 shmfifo_get", "P(filled) P(mutex, SEM_UNDO) copy advance V(mutex) V(free)")
@@ -86,8 +96,69 @@ func (f *Fifo) Get(timeout time.Duration) ([]byte, error) {
 
 // Destroy removes the segment and the three semaphore sets at key.
 func Destroy(key int) (int, error) {
-	// TODO: shmget(key, 0, 0) + shmctl IPC_RMID, then for key, key+1,
-	// key+2: Semget(k, 0, 0) + SemRemove. Count what you removed; nothing
-	// at all is an ENOENT error.
+	// TODO: shmget(key, 0, 0), markDestroyed(id) (given: it wakes the
+	// waiters of a posix FIFO and says whether it was one), shmctl
+	// IPC_RMID, then, unless it was posix (no sets), for key, key+1, key+2:
+	// Semget(k, 0, 0) + SemRemove. Count what you removed; nothing at all is
+	// an ENOENT error.
 	return 0, exercise.Todo("Destroy", "ep. 33 shmfifo_destroy", "shmctl IPC_RMID + semctl IPC_RMID on the three sets")
+}
+
+// ---- The fast path (-sync posix): read "The fast path" in the README ----
+
+// FutexWait sleeps while *addr == val (futex FUTEX_WAIT, shared), at most
+// timeout (0: no limit). nil also for EAGAIN and EINTR ("look again").
+func FutexWait(addr *uint32, val uint32, timeout time.Duration) error {
+	// TODO: unix.Syscall6(unix.SYS_FUTEX, addr, futexWaitOp, val,
+	// &timespec or nil, 0, 0). No FUTEX_PRIVATE_FLAG: the word is shared
+	// between processes. The timeout is relative (unix.NsecToTimespec).
+	return exercise.Todo("FutexWait", "001 §1.1 (futex(2) FUTEX_WAIT)", "raw SYS_FUTEX with futexWaitOp on the shared word")
+}
+
+// FutexWake wakes at most n waiters on addr (futex FUTEX_WAKE, shared).
+func FutexWake(addr *uint32, n int) (int, error) {
+	// TODO: unix.Syscall6(unix.SYS_FUTEX, addr, futexWakeOp, n, 0, 0, 0);
+	// the result is how many were woken.
+	return 0, exercise.Todo("FutexWake", "001 §1.1 (futex(2) FUTEX_WAKE)", "raw SYS_FUTEX with futexWakeOp")
+}
+
+// Wait is sem_wait on a glibc-layout sem_t in the segment: s.Word holds the
+// value (low 32 bits) and the number of waiters (high 32 bits).
+func (s *Sem) Wait(timeout time.Duration) error {
+	// TODO (glibc nptl sem_waitcommon.c): fast path: while the value > 0,
+	// CompareAndSwapUint64(s.Word, d, d-1). Slow path: AddUint64 one
+	// waiter (1<<semNwaitersShift); loop { if the value > 0, CAS d to
+	// d-1-oneWaiter and return; if *s.Dead != 0 return unix.EIDRM; sleep
+	// with FutexWait(low32(s.Word), 0, sleepFor(deadline, timeout)) }.
+	// When giving up (ETIMEDOUT, EIDRM) take the waiter off again.
+	// bump(s.Waits) before each FUTEX_WAIT counts it for `stat` and bench.
+	return exercise.Todo("Sem.Wait", "001 §1.1 (sem_wait on a futex)", "CAS on the 64-bit word, FUTEX_WAIT on its low half when 0")
+}
+
+// Post is sem_post on the same word.
+func (s *Sem) Post() error {
+	// TODO (glibc nptl sem_post.c): CAS d to d+1 (EOVERFLOW at
+	// SemValueMax); if d>>semNwaitersShift != 0, bump(s.Wakes) and
+	// FutexWake(low32(s.Word), 1).
+	return exercise.Todo("Sem.Post", "001 §1.1 (sem_post on a futex)", "CAS +1, FUTEX_WAKE only if waiters are counted")
+}
+
+// RingPut puts msg on a lock-free single-producer/single-consumer ring.
+func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
+	// TODO: head := f.u64(offProd+sideCounter), tail := f.u64(offCons+
+	// sideCounter). While head-tail == Blocks: set the waiting flag
+	// f.u32(offProdWaiting), look at tail again, FutexWait on
+	// low32(tail) with the value seen. Then copy into f.block(head mod
+	// Blocks) (clear the rest), StoreUint64(head, head+1), and if
+	// SwapUint32(f.u32(offConsWaiting), 0) != 0, FutexWake(low32(head), 1).
+	return exercise.Todo("RingPut", "001 §1.1 (SPSC ring)", "atomic head/tail, FUTEX_WAIT only when full, wake only a flagged consumer")
+}
+
+// RingGet takes the oldest message of the ring into dst.
+func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
+	// TODO: the mirror of RingPut: wait while head == tail (flag
+	// offConsWaiting, sleep on low32(head)), copy f.block(tail mod
+	// Blocks) into dst, StoreUint64(tail, tail+1), wake a flagged producer
+	// on low32(tail).
+	return exercise.Todo("RingGet", "001 §1.1 (SPSC ring)", "the mirror of RingPut")
 }

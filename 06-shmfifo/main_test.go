@@ -44,3 +44,18 @@ func BenchmarkTransfer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPingPong times round trips (a message to a child process and
+// back) through two FIFOs or two pipes, as `shmfifo bench -pingpong` does.
+func BenchmarkPingPong(b *testing.B) {
+	for _, size := range []int{64, 4096} {
+		for _, mech := range pingMechanisms {
+			b.Run(fmt.Sprintf("%s/%d", mech, size), func(b *testing.B) {
+				b.StopTimer()
+				if _, err := pingOne(mech, size, b.N, b.StartTimer, b.StopTimer); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+}

@@ -45,7 +45,21 @@ type Fifo struct {
 	Filled  int // semaphore set id at Key+2: blocks a consumer may take
 	Blksize int // geometry read and checked on attach; never trusted again
 	Blocks  int
-	mem     []byte // the whole segment
+	// Sync is "sysv" (the course's three semaphore sets; Mutex, Free and
+	// Filled are their ids) or "posix" (the synchronisation is in the
+	// segment, see posix.go; the three ids are -1). SPSC is a posix FIFO
+	// that is a lock-free single-producer/single-consumer ring.
+	Sync                string
+	SPSC                bool
+	mem                 []byte // the whole segment
+	sync                int    // offset of the sync area (posix mode)
+	mutex, free, filled *Sem   // the in-segment semaphores (posix mode, not SPSC)
+	// This process's view of an SPSC ring: its claims (producer, consumer)
+	// and the other side's counter as last seen. tail and head only grow,
+	// so an old value only makes the ring look fuller or emptier than it
+	// is: it is read again only when it says "wait".
+	claimed            [2]bool
+	seenTail, seenHead uint64
 }
 
 // ErrCorrupt is wrapped by every error about a header that does not make
@@ -66,9 +80,8 @@ func (f *Fifo) setField(i int, v uint32) {
 // what was checked on attach, so that a scribbled header is an error and
 // never an access outside the segment.
 func (f *Fifo) index(i int) (int, error) {
-	if bs, n := f.field(hBlksize), f.field(hBlocks); int(bs) != f.Blksize || int(n) != f.Blocks {
-		return 0, fmt.Errorf("key %s: %w: geometry changed from blksize %d blocks %d to blksize %d blocks %d",
-			KeyString(f.Key), ErrCorrupt, f.Blksize, f.Blocks, bs, n)
+	if err := f.checkHeader(); err != nil {
+		return 0, err
 	}
 	v := f.field(i)
 	if int64(v) >= int64(f.Blocks) {
@@ -78,21 +91,32 @@ func (f *Fifo) index(i int) (int, error) {
 	return int(v), nil
 }
 
+// checkHeader checks that the geometry in the header is still the one
+// checked on attach.
+func (f *Fifo) checkHeader() error {
+	if bs, n := f.field(hBlksize), f.field(hBlocks); int(bs) != f.Blksize || int(n) != f.Blocks {
+		return fmt.Errorf("key %s: %w: geometry changed from blksize %d blocks %d to blksize %d blocks %d",
+			KeyString(f.Key), ErrCorrupt, f.Blksize, f.Blocks, bs, n)
+	}
+	return nil
+}
+
 // block is the payload of block i (0 <= i < Blocks, checked by index).
 func (f *Fifo) block(i int) []byte {
 	off := HeaderSize + i*f.Blksize
 	return f.mem[off : off+f.Blksize : off+f.Blksize]
 }
 
-// checkGeometry validates a header read on attach against the segment size.
-func checkGeometry(key int, blksize, blocks uint32, segsz int) error {
+// checkGeometry validates a header read on attach against the segment size
+// (for a posix FIFO: the bytes before its sync area, named by where).
+func checkGeometry(key int, blksize, blocks uint32, segsz int, where string) error {
 	if blksize == 0 || blocks == 0 {
 		return fmt.Errorf("key %s: %w: blksize %d, blocks %d (zero: not a FIFO, or not initialised yet)",
 			KeyString(key), ErrCorrupt, blksize, blocks)
 	}
 	if need := uint64(HeaderSize) + uint64(blksize)*uint64(blocks); need > uint64(segsz) {
-		return fmt.Errorf("key %s: %w: blksize %d × blocks %d needs %d bytes, the segment has %d",
-			KeyString(key), ErrCorrupt, blksize, blocks, need, segsz)
+		return fmt.Errorf("key %s: %w: blksize %d × blocks %d needs %d bytes, the segment has %d%s",
+			KeyString(key), ErrCorrupt, blksize, blocks, need, segsz, where)
 	}
 	return nil
 }
@@ -115,6 +139,9 @@ func Open(key int) (*Fifo, error) {
 	f, err := attach(key, id)
 	if err != nil {
 		return nil, err
+	}
+	if f.Sync == "posix" {
+		return f, nil
 	}
 	if err := f.openSems(); err != nil {
 		f.Close()
@@ -144,17 +171,29 @@ func attach(key, id int) (*Fifo, error) {
 		}
 		return nil, cli.SysHint("attach FIFO key "+KeyString(key), "shmat", err, hint)
 	}
-	f := &Fifo{Key: key, ShmID: id, mem: mem}
+	f := &Fifo{Key: key, ShmID: id, mem: mem, Sync: "sysv"}
 	if len(mem) < HeaderSize {
 		f.Close()
 		return nil, fmt.Errorf("key %s: %w: the segment has %d bytes, less than a header", KeyString(key), ErrCorrupt, len(mem))
 	}
 	bs, n := f.field(hBlksize), f.field(hBlocks)
-	if err := checkGeometry(key, bs, n, len(mem)); err != nil {
+	room, where := len(mem), ""
+	off, mode, posix := syncArea(mem)
+	if posix {
+		room, where = off, " before its sync area"
+	}
+	if err := checkGeometry(key, bs, n, room, where); err != nil {
 		f.Close()
 		return nil, err
 	}
 	f.Blksize, f.Blocks = int(bs), int(n)
+	if posix {
+		f.Mutex, f.Free, f.Filled = -1, -1, -1
+		if err := f.attachPosix(off, mode); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
 	return f, nil
 }
 
@@ -189,6 +228,9 @@ func (f *Fifo) Close() error {
 	if f.mem == nil {
 		return nil
 	}
+	if f.SPSC {
+		f.release()
+	}
 	err := unix.SysvShmDetach(f.mem)
 	f.mem = nil
 	return cli.Sys("detach FIFO key "+KeyString(f.Key), "shmdt", err)
@@ -199,7 +241,10 @@ func (f *Fifo) Close() error {
 type Status struct {
 	Blksize, Blocks, RdIndex, WrIndex uint32
 	SegSize, Nattch                   int
-	Mutex, Free, Filled               int
+	Mutex, Free, Filled               int // Mutex -1: none (an SPSC ring)
+	Waiters                           int // posix semaphores: waiters registered in the sem_t words
+	Head, Tail                        uint64
+	Futex                             FutexCalls
 }
 
 // Stat reads the header and the semaphores of an open FIFO.
@@ -212,6 +257,9 @@ func (f *Fifo) Stat() (Status, error) {
 		return s, cli.Sys("stat FIFO key "+KeyString(f.Key), "shmctl IPC_STAT", err)
 	}
 	s.SegSize, s.Nattch = int(ds.Segsz), int(ds.Nattch)
+	if f.Sync == "posix" {
+		return s, f.statPosix(&s)
+	}
 	for i, p := range []*int{&s.Mutex, &s.Free, &s.Filled} {
 		v, err := SemGetVal([]int{f.Mutex, f.Free, f.Filled}[i])
 		if err != nil {

@@ -1,0 +1,87 @@
+//go:build linux
+
+// The tour's step about the fast path: a posix-mode FIFO, whose semaphores
+// are words in the segment, makes no system call at all while nobody has
+// to wait, and exactly one FUTEX_WAKE when somebody does.
+
+package main
+
+import (
+	"fmt"
+
+	"strings"
+	"time"
+
+	"shmlab/internal/cli"
+)
+
+func runFast(args []string) error {
+	if err := cli.Want("fast", args, 0, 0); err != nil {
+		return err
+	}
+	return tourFast()
+}
+
+func tourFast() error {
+	cli.Say("init -sync posix: the same segment and header, but the three semaphores are")
+	cli.Say("32-byte sem_t words at the end of the segment (glibc's layout: value in the")
+	cli.Say("low 32 bits, waiters in the high 32), changed with atomic instructions. The")
+	cli.Say("kernel is asked only to sleep (FUTEX_WAIT) and to wake (FUTEX_WAKE).")
+	f, err := privatePosixFifo(32, 4, false)
+	if err != nil {
+		return err
+	}
+	defer Destroy(f.Key)
+	defer f.Close()
+	cli.Fact("key", KeyString(f.Key))
+	cli.Fact("sync", f.Sync)
+	cli.Say("Three puts and three gets while nobody waits: every P and V is one")
+	cli.Say("compare-and-swap in user space (the course's semaphores: 24 semop calls).")
+	for _, m := range []string{"one", "two", "three"} {
+		if err := f.Put([]byte(m), time.Second); err != nil {
+			return err
+		}
+	}
+	for range 3 {
+		if _, err := f.Get(time.Second); err != nil {
+			return err
+		}
+	}
+	c := f.futexCalls()
+	cli.Fact("futex calls", c.PutWaits+c.PutWakes+c.GetWaits+c.GetWakes)
+	cli.Say("A consumer process finds the FIFO empty: it adds itself to the waiters of")
+	cli.Say("\"filled\" and sleeps in FUTEX_WAIT. A put then sees a waiter and wakes it.")
+	cons := self("get", KeyString(f.Key), "-timeout", "30s")
+	var got strings.Builder
+	cons.Stdout = &got
+	if err := cons.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		if cons.ProcessState == nil {
+			cons.Process.Kill()
+			cons.Wait()
+		}
+	}()
+	// Wait until the consumer is counted in the semaphore's high half.
+	for deadline := time.Now().Add(30 * time.Second); f.filled.Waiters() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("fast: the consumer never waited")
+		}
+	}
+	cli.Fact("waiters on filled", f.filled.Waiters())
+	if err := f.Put([]byte("wake up"), time.Second); err != nil {
+		return err
+	}
+	if err := cons.Wait(); err != nil {
+		return fmt.Errorf("consumer: %w", err)
+	}
+	cli.Fact("consumer got", strings.TrimSpace(got.String()))
+	c = f.futexCalls()
+	cli.Fact("futex wakes by the producer", c.PutWakes)
+	cli.Fact("waiters on filled after", f.filled.Waiters())
+	cli.Say("With -ring spsc (one producer, one consumer) there is not even a")
+	cli.Say("compare-and-swap: each side stores its own counter, and sleeps only when the")
+	cli.Say("ring is full or empty (bench: shmfifo-posix).")
+	return nil
+}

@@ -1,0 +1,520 @@
+//go:build linux
+
+// The FIFO's fast path, `init -sync posix`: the same System V segment and
+// the same 16-byte course header, with the synchronisation inside the
+// segment instead of in three semaphore sets. Given in both builds: the
+// layout, its checks on attach, and `destroy`'s wake-up. The lesson (the
+// futex, the semaphore, the ring) is in lab.go.
+//
+// Layout of a posix-mode segment (all offsets from the start, native endian):
+//
+//	0                     struct shmhead { blksize, blocks, rd_index, wr_index }   as in the course
+//	16                    blocks * blksize bytes of payload                        as in the course
+//	size - syncAreaSize   the sync area, 448 bytes, 64-byte aligned (size is a multiple of 64):
+//	  +0   magic   uint64 "SHMFIFO1" (syncMagic)
+//	  +8   mode    uint32 1: semaphores (any number of producers and consumers), 2: SPSC ring
+//	  +12  blksize uint32 copy of the header's, checked on attach and on every put and get
+//	  +16  blocks  uint32 copy
+//	  +20  dead    uint32 set by destroy before it wakes every waiter (they return EIDRM)
+//	  +64  sem_t mutex    32 bytes each, glibc's x86-64 layout: uint64 data (value in
+//	  +96  sem_t free     the low 32 bits, number of waiters in the high 32 bits),
+//	  +128 sem_t filled   int32 private (128: FUTEX_SHARED, see semShared), padding
+//	  +192 producer line: head uint64, pid uint32, futex waits, wakes uint64 (SPSC)
+//	  +256 consumer line: tail uint64, pid uint32, futex waits, wakes uint64 (SPSC)
+//	  +320 the producer's waiting flag, a line of its own (SPSC)
+//	  +384 the consumer's waiting flag, a line of its own (SPSC)
+//
+// Each 64-byte line is written by one side only (or rarely): a line both
+// sides write on every message would travel between the two cores' caches
+// at every message (false sharing). For the same reason an SPSC ring does
+// not keep the course's rd_index and wr_index up to date (they stay 0;
+// stat computes them from tail and head).
+//
+// Why at the end: the course's C shmfifo reads only the header and the blocks,
+// so a sysv-mode FIFO stays byte for byte the course's (nothing after the
+// blocks), and a posix-mode FIFO is recognised by a magic word where the
+// course's layout never looks, at a place a scribbled header cannot move
+// (the segment size is the kernel's). A course program that opens a posix
+// FIFO fails in semget with ENOENT: there are no semaphore sets.
+
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+)
+
+const (
+	syncAreaSize = 448
+	syncMagic    = 0x314f4649464d4853 // "SHMFIFO1" in little-endian bytes
+
+	modeSem  = 1 // three in-segment semaphores: mutex, free, filled
+	modeSPSC = 2 // lock-free single-producer/single-consumer ring
+
+	offMagic       = 0
+	offMode        = 8
+	offBlksize     = 12
+	offBlocks      = 16
+	offDead        = 20
+	offMutex       = 64
+	offFree        = 96
+	offFilled      = 128
+	offProd        = 192 // head, pid, waits, wakes
+	offCons        = 256 // tail, pid, waits, wakes
+	offProdWaiting = 320 // set by the producer before it sleeps in FUTEX_WAIT
+	offConsWaiting = 384 // set by the consumer before it sleeps
+
+	sideCounter = 0  // head or tail: messages put or taken so far (uint64)
+	sidePid     = 8  // the process that owns this side of an SPSC ring
+	sideWaits   = 16 // FUTEX_WAIT calls made by this side
+	sideWakes   = 24 // FUTEX_WAKE calls made by this side
+
+	// The futex(2) operations of <linux/futex.h>, without FUTEX_PRIVATE_FLAG
+	// (128): the words are shared between processes.
+	futexWaitOp = 0 // FUTEX_WAIT
+	futexWakeOp = 1 // FUTEX_WAKE
+
+	// semShared is what sem_init(sem, 1, v) stores in the private field
+	// of a process-shared sem_t: glibc's FUTEX_SHARED (LLL_SHARED), which is
+	// 128, FUTEX_PRIVATE_FLAG, because glibc XORs the field into the futex
+	// operation (__lll_private_flag): 0 would mean a private futex, and a
+	// glibc sem_wait would sleep where no other process's wake reaches it.
+	semShared     = 128
+	semPrivateOff = 8 // the private field, after the 64-bit data word
+
+	// SemValueMax is glibc's SEM_VALUE_MAX (INT_MAX).
+	SemValueMax = 1<<31 - 1
+)
+
+// posixSize is the size of a posix-mode segment for this geometry.
+func posixSize(blksize, blocks int) uint64 {
+	payload := uint64(HeaderSize) + uint64(blksize)*uint64(blocks)
+	return (payload+63)&^63 + syncAreaSize
+}
+
+// syncArea returns the offset of the sync area if mem holds a posix-mode
+// FIFO: a size that is a multiple of 64, the magic word and a known mode.
+func syncArea(mem []byte) (int, int, bool) {
+	if len(mem) < HeaderSize+syncAreaSize || len(mem)%64 != 0 {
+		return 0, 0, false
+	}
+	off := len(mem) - syncAreaSize
+	if binary.NativeEndian.Uint64(mem[off+offMagic:]) != syncMagic {
+		return 0, 0, false
+	}
+	mode := int(binary.NativeEndian.Uint32(mem[off+offMode:]))
+	return off, mode, true
+}
+
+func (f *Fifo) u32(off int) *uint32 { return (*uint32)(unsafe.Pointer(&f.mem[f.sync+off])) }
+func (f *Fifo) u64(off int) *uint64 { return (*uint64)(unsafe.Pointer(&f.mem[f.sync+off])) }
+
+// sem returns the semaphore at off in the sync area; its FUTEX_WAITs are
+// counted on the line of the side that waits on it, its FUTEX_WAKEs on the
+// line of the side that posts it (the mutex's both on the producers').
+func (f *Fifo) sem(off, waiter, poster int) *Sem {
+	return &Sem{Word: f.u64(off), Dead: f.u32(offDead), Waits: f.u64(waiter + sideWaits), Wakes: f.u64(poster + sideWakes)}
+}
+
+// attachPosix finishes attach for a posix-mode segment: the mode, the copy
+// of the geometry and where the payload may end are checked.
+func (f *Fifo) attachPosix(off, mode int) error {
+	if mode != modeSem && mode != modeSPSC {
+		return fmt.Errorf("key %s: %w: sync mode %d is neither 1 (semaphores) nor 2 (spsc)", KeyString(f.Key), ErrCorrupt, mode)
+	}
+	f.sync, f.Sync, f.SPSC = off, "posix", mode == modeSPSC
+	bs, n := atomic.LoadUint32(f.u32(offBlksize)), atomic.LoadUint32(f.u32(offBlocks))
+	if int(bs) != f.Blksize || int(n) != f.Blocks {
+		return fmt.Errorf("key %s: %w: header says blksize %d blocks %d, the sync area blksize %d blocks %d",
+			KeyString(f.Key), ErrCorrupt, f.Blksize, f.Blocks, bs, n)
+	}
+	if f.SPSC && f.Blocks > 1<<30 {
+		return fmt.Errorf("key %s: %w: an SPSC ring holds at most 2^30 blocks, not %d", KeyString(f.Key), ErrCorrupt, f.Blocks)
+	}
+	f.mutex, f.free, f.filled = f.sem(offMutex, offProd, offProd), f.sem(offFree, offProd, offCons), f.sem(offFilled, offCons, offProd)
+	if !f.SPSC {
+		for i, off := range []int{offMutex, offFree, offFilled} {
+			if p := atomic.LoadUint32(f.u32(off + semPrivateOff)); p != semShared {
+				return fmt.Errorf("key %s: %w: sem_t %s has private %d, not %d (FUTEX_SHARED)", KeyString(f.Key), ErrCorrupt, semName[i], p, semShared)
+			}
+		}
+	}
+	return nil
+}
+
+// InitPosix makes a posix-mode FIFO at key: one segment (IPC_CREAT|IPC_EXCL,
+// mode perm) holding the course header, the blocks and the sync area, with
+// the semaphores set to mutex 1, free = blocks, filled 0 (or, with spsc, the
+// ring's counters at 0). No semaphore set is made. The magic word is written
+// last: until it is there, Open sees a sysv-mode FIFO with no semaphore
+// sets and fails with ENOENT, never a half-made posix one.
+//
+// The same geometry and mode again opens the FIFO (created false).
+func InitPosix(key, blksize, blocks int, perm uint32, spsc bool) (_ *Fifo, created bool, err error) {
+	if blksize <= 0 || blocks <= 0 {
+		return nil, false, fmt.Errorf("init key %s: blksize %d, blocks %d: both must be at least 1", KeyString(key), blksize, blocks)
+	}
+	what := "init FIFO key " + KeyString(key)
+	if blocks > SemValueMax || (spsc && blocks > 1<<30) {
+		return nil, false, cli.SysHint(what, "sem_init", unix.EINVAL,
+			"a posix FIFO holds at most SEM_VALUE_MAX 2147483647 blocks (an SPSC ring 2^30)")
+	}
+	id, err := unix.SysvShmGet(key, int(posixSize(blksize, blocks)), unix.IPC_CREAT|unix.IPC_EXCL|int(perm))
+	if errors.Is(err, unix.EEXIST) {
+		f, err := Open(key)
+		if err != nil {
+			return nil, false, err
+		}
+		if f.Blksize != blksize || f.Blocks != blocks || f.Sync != "posix" || f.SPSC != spsc {
+			f.Close()
+			return nil, false, cli.SysHint(what, "shmget", unix.EEXIST,
+				fmt.Sprintf("a FIFO with %s is there (remove it first: shmfifo destroy %s)", f.describe(), KeyString(key)))
+		}
+		return f, false, nil
+	}
+	if err != nil {
+		return nil, false, cli.SysHint(what, "shmget", err, initHint(err))
+	}
+	mem, err := unix.SysvShmAttach(id, 0, 0)
+	if err != nil {
+		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+		return nil, false, cli.Sys("attach FIFO key "+KeyString(key), "shmat", err)
+	}
+	f := &Fifo{Key: key, ShmID: id, mem: mem, Blksize: blksize, Blocks: blocks, Mutex: -1, Free: -1, Filled: -1}
+	f.setField(hBlksize, uint32(blksize))
+	f.setField(hBlocks, uint32(blocks))
+	off := len(mem) - syncAreaSize
+	f.sync = off
+	mode := uint32(modeSem)
+	if spsc {
+		mode = modeSPSC
+	}
+	*f.u32(offMode) = mode
+	*f.u32(offBlksize) = uint32(blksize)
+	*f.u32(offBlocks) = uint32(blocks)
+	// sem_init(sem, 1, value): data = value (no waiters), private =
+	// FUTEX_SHARED (the word is shared between processes).
+	if !spsc {
+		*f.u64(offMutex), *f.u64(offFree), *f.u64(offFilled) = 1, uint64(blocks), 0
+		for _, off := range []int{offMutex, offFree, offFilled} {
+			*f.u32(off + semPrivateOff) = semShared
+		}
+	}
+	atomic.StoreUint64(f.u64(offMagic), syncMagic)
+	if err := f.attachPosix(off, int(mode)); err != nil {
+		f.Close()
+		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+		return nil, false, err
+	}
+	return f, true, nil
+}
+
+// describe names the geometry and mode, for errors.
+func (f *Fifo) describe() string {
+	s := fmt.Sprintf("blksize %d blocks %d", f.Blksize, f.Blocks)
+	switch {
+	case f.SPSC:
+		return s + " -sync posix -ring spsc"
+	case f.Sync == "posix":
+		return s + " -sync posix"
+	}
+	return s
+}
+
+// markDestroyed is what destroy does to a posix-mode FIFO before it removes
+// the segment: removing a segment wakes nobody (unlike semctl IPC_RMID), so
+// it sets the dead word and wakes every waiter on every futex word of the
+// sync area; each returns EIDRM. It reports whether the segment was posix.
+func markDestroyed(id int) bool {
+	mem, err := unix.SysvShmAttach(id, 0, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.SysvShmDetach(mem)
+	off, _, ok := syncArea(mem)
+	if !ok {
+		return false
+	}
+	f := &Fifo{mem: mem, sync: off}
+	atomic.StoreUint32(f.u32(offDead), 1)
+	for _, w := range []int{offMutex, offFree, offFilled, offProd + sideCounter, offCons + sideCounter} {
+		FutexWake(low32(f.u64(w)), 1<<30)
+	}
+	return true
+}
+
+// claim makes this process the owner of one side of an SPSC ring (the pid
+// word at side): free, ours already, or held by a process that no longer
+// exists (kill(pid, 0) says ESRCH: killed and reaped). A second live
+// producer or consumer is refused with EBUSY: two of them would break the
+// ring. Pids are those of the caller's pid namespace.
+func (f *Fifo) claim(side int, role string) error {
+	if f.claimed[side/64&1] {
+		return nil
+	}
+	if err := f.claim1(side, role); err != nil {
+		return err
+	}
+	f.claimed[side/64&1] = true
+	return nil
+}
+
+func (f *Fifo) claim1(side int, role string) error {
+	me := uint32(os.Getpid())
+	p := f.u32(side + sidePid)
+	for {
+		cur := atomic.LoadUint32(p)
+		if cur == me {
+			return nil
+		}
+		if cur != 0 && !errors.Is(unix.Kill(int(cur), 0), unix.ESRCH) {
+			return cli.SysHint(fmt.Sprintf("%s of FIFO key %s", role, KeyString(f.Key)), "claim", unix.EBUSY,
+				fmt.Sprintf("an SPSC ring has one %s, and pid %d is it", role, cur))
+		}
+		if atomic.CompareAndSwapUint32(p, cur, me) {
+			return nil
+		}
+	}
+}
+
+// release gives up this process's sides of an SPSC ring (on Close).
+func (f *Fifo) release() {
+	me := uint32(os.Getpid())
+	for _, side := range []int{offProd, offCons} {
+		atomic.CompareAndSwapUint32(f.u32(side+sidePid), me, 0)
+	}
+}
+
+// ringState reads head and tail and checks them: another process may have
+// scribbled on them too.
+func (f *Fifo) ringState() (head, tail uint64, err error) {
+	head, tail = atomic.LoadUint64(f.u64(offProd+sideCounter)), atomic.LoadUint64(f.u64(offCons+sideCounter))
+	if head-tail > uint64(f.Blocks) {
+		return head, tail, fmt.Errorf("key %s: %w: head %d and tail %d are %d apart, more than blocks %d",
+			KeyString(f.Key), ErrCorrupt, head, tail, head-tail, f.Blocks)
+	}
+	return head, tail, nil
+}
+
+// FutexCalls is what each side of a posix FIFO counted: FUTEX_WAIT and
+// FUTEX_WAKE calls made by producers (puts) and by consumers (gets).
+type FutexCalls struct{ PutWaits, PutWakes, GetWaits, GetWakes uint64 }
+
+func (f *Fifo) futexCalls() FutexCalls {
+	return FutexCalls{
+		atomic.LoadUint64(f.u64(offProd + sideWaits)), atomic.LoadUint64(f.u64(offProd + sideWakes)),
+		atomic.LoadUint64(f.u64(offCons + sideWaits)), atomic.LoadUint64(f.u64(offCons + sideWakes)),
+	}
+}
+
+// statPosix fills the semaphore part of Status from the sync area.
+func (f *Fifo) statPosix(s *Status) error {
+	if f.SPSC {
+		head, tail, err := f.ringState()
+		if err != nil {
+			return err
+		}
+		s.Filled, s.Free, s.Mutex = int(head-tail), f.Blocks-int(head-tail), -1
+		s.Head, s.Tail = head, tail
+		s.RdIndex, s.WrIndex = uint32(tail%uint64(f.Blocks)), uint32(head%uint64(f.Blocks))
+	} else {
+		s.Mutex, s.Free, s.Filled = int(f.mutex.Value()), int(f.free.Value()), int(f.filled.Value())
+		s.Waiters = int(f.mutex.Waiters() + f.free.Waiters() + f.filled.Waiters())
+	}
+	s.Futex = f.futexCalls()
+	return nil
+}
+
+// Sem is a process-shared POSIX semaphore in the memory of the segment,
+// laid out as glibc's struct new_sem on a 64-bit machine (sem_t is 32
+// bytes): a 64-bit data word whose low 32 bits are the value and high 32
+// bits the number of waiters, then int private (semShared). A C program
+// uses it with glibc's sem_wait(3) and sem_post(3) (c_glibc_posix). Wait
+// and Post are in lab.go.
+type Sem struct {
+	Word         *uint64 // the data word
+	Dead         *uint32 // set by destroy: waiters return EIDRM
+	Waits, Wakes *uint64 // counters of FUTEX_WAIT and FUTEX_WAKE calls (may be nil)
+}
+
+// Value is the semaphore's value, what sem_getvalue(3) returns.
+func (s *Sem) Value() uint32 { return uint32(atomic.LoadUint64(s.Word)) }
+
+// Waiters is the number of waiters registered in the high half.
+func (s *Sem) Waiters() uint32 { return uint32(atomic.LoadUint64(s.Word) >> semNwaitersShift) }
+
+// semNwaitersShift is glibc's SEM_NWAITERS_SHIFT.
+const semNwaitersShift = 32
+
+// low32 is the 32-bit half of a 64-bit word that holds its low bits: the
+// futex word of a sem_t (the value) or of a ring counter. On a little-endian
+// machine (x86-64, arm64) it is the first half; glibc's SEM_VALUE_OFFSET.
+func low32(w *uint64) *uint32 {
+	p := unsafe.Pointer(w)
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		p = unsafe.Add(p, 4) // big-endian
+	}
+	return (*uint32)(p)
+}
+
+// bump counts one futex call on a counter of the segment.
+func bump(c *uint64) {
+	if c != nil {
+		atomic.AddUint64(c, 1)
+	}
+}
+
+// putSem and getSem are the course's put and get with the three
+// semaphores in the segment (Sem.Wait and Sem.Post of lab.go) instead of
+// the three sets: the same order, the same header checks. There is no
+// SEM_UNDO: a process killed while it holds the mutex keeps it for good.
+func (f *Fifo) putSem(msg []byte, timeout time.Duration) error {
+	if len(msg) > f.Blksize {
+		return fmt.Errorf("%s: message of %d bytes does not fit a block of %d", f.what("put"), len(msg), f.Blksize)
+	}
+	start := time.Now()
+	if err := f.free.Wait(timeout); err != nil {
+		return cli.SysHint(f.what("put")+": wait for a free block", "futex", err, waitHint(err, timeout))
+	}
+	if err := f.mutex.Wait(left(start, timeout)); err != nil {
+		f.free.Post()
+		return cli.SysHint(f.what("put")+": wait for the mutex", "futex", err, waitHint(err, timeout))
+	}
+	wr, err := f.index(hWrIndex)
+	if err != nil {
+		f.mutex.Post()
+		f.free.Post()
+		return err
+	}
+	b := f.block(wr)
+	n := copy(b, msg)
+	clear(b[n:])
+	f.setField(hWrIndex, uint32((wr+1)%f.Blocks))
+	if err := f.mutex.Post(); err != nil {
+		return cli.Sys(f.what("put")+": release the mutex", "sem_post", err)
+	}
+	return cli.Sys(f.what("put")+": count the filled block", "sem_post", f.filled.Post())
+}
+
+func (f *Fifo) getSem(dst []byte, timeout time.Duration) error {
+	start := time.Now()
+	if err := f.filled.Wait(timeout); err != nil {
+		return cli.SysHint(f.what("get")+": wait for a filled block", "futex", err, waitHint(err, timeout))
+	}
+	if err := f.mutex.Wait(left(start, timeout)); err != nil {
+		f.filled.Post()
+		return cli.SysHint(f.what("get")+": wait for the mutex", "futex", err, waitHint(err, timeout))
+	}
+	rd, err := f.index(hRdIndex)
+	if err != nil {
+		f.mutex.Post()
+		f.filled.Post()
+		return err
+	}
+	copy(dst, f.block(rd))
+	f.setField(hRdIndex, uint32((rd+1)%f.Blocks))
+	if err := f.mutex.Post(); err != nil {
+		return cli.Sys(f.what("get")+": release the mutex", "sem_post", err)
+	}
+	return cli.Sys(f.what("get")+": count the free block", "sem_post", f.free.Post())
+}
+
+// putPosix and getPosix are what Put and Get do on a posix-mode FIFO.
+func (f *Fifo) putPosix(msg []byte, timeout time.Duration) error {
+	if f.SPSC {
+		if err := f.claim(offProd, "producer"); err != nil {
+			return err
+		}
+		return f.RingPut(msg, timeout)
+	}
+	return f.putSem(msg, timeout)
+}
+
+func (f *Fifo) getPosix(dst []byte, timeout time.Duration) error {
+	if f.SPSC {
+		if err := f.claim(offCons, "consumer"); err != nil {
+			return err
+		}
+		return f.RingGet(dst, timeout)
+	}
+	return f.getSem(dst, timeout)
+}
+
+// GetInto is Get into a buffer of the caller's (at least Blksize bytes):
+// what the benchmark uses, so that no allocation is timed.
+func (f *Fifo) GetInto(dst []byte, timeout time.Duration) error {
+	if f.Sync == "posix" {
+		return f.getPosix(dst[:f.Blksize], timeout)
+	}
+	b, err := f.Get(timeout)
+	copy(dst, b)
+	return err
+}
+
+// futexSlice bounds one sleep when there is no timeout, so that a waiter
+// that checked the dead word just before destroy set it notices within
+// this time (destroy's wake-up may come before the waiter sleeps, and it
+// does not change the word the waiter sleeps on).
+const futexSlice = 250 * time.Millisecond
+
+// sleepFor is how long one FUTEX_WAIT may last: what is left of timeout
+// (ETIMEDOUT once nothing is left), or futexSlice without one.
+func sleepFor(deadline time.Time, timeout time.Duration) (time.Duration, error) {
+	if timeout <= 0 {
+		return futexSlice, nil
+	}
+	d := time.Until(deadline)
+	if d <= 0 {
+		return 0, unix.ETIMEDOUT
+	}
+	return min(d, futexSlice), nil
+}
+
+func initHint(err error) string {
+	switch {
+	case errors.Is(err, unix.EEXIST):
+		return "something else has this key (ipcs shows it; ipcrm removes it)"
+	case errors.Is(err, unix.EINVAL):
+		return "the size is over SHMMAX (/proc/sys/kernel/shmmax) or more than a shm file can hold"
+	case errors.Is(err, unix.ENOMEM), errors.Is(err, unix.ENOSPC):
+		return "over a system limit (SHMALL, SEMMNI, SEMMNS: ipcs -l)"
+	}
+	return ""
+}
+
+// left is what remains of timeout since start (at least 1ns, so that a
+// timeout never turns into "wait forever").
+func left(start time.Time, timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return 0
+	}
+	return max(timeout-time.Since(start), 1)
+}
+
+func waitHint(err error, timeout time.Duration) string {
+	switch {
+	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.ETIMEDOUT):
+		return fmt.Sprintf("nothing within %v", timeout)
+	case errors.Is(err, unix.EIDRM), errors.Is(err, unix.EINVAL):
+		return "the FIFO was destroyed"
+	}
+	return ""
+}
+
+// what names the operation for an error message; built only when one is
+// needed (formatting it costs more than a fast-path put).
+func (f *Fifo) what(verb string) string {
+	if verb == "put" {
+		return "put into FIFO key " + KeyString(f.Key)
+	}
+	return "get from FIFO key " + KeyString(f.Key)
+}
