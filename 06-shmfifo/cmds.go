@@ -305,6 +305,9 @@ func printStat(f *Fifo, s Status) {
 			cli.Fact("tail", s.Tail)
 		} else {
 			cli.Fact("waiters", s.Waiters)
+			cli.Fact("mutex owner", s.MutexOwner)
+			cli.Fact("mutex owner died", cli.YesNo(s.MutexOwnerDied))
+			cli.Fact("mutex taken from dead owners", s.MutexRecovered)
 		}
 		cli.Fact("futex waits by producers", s.Futex.PutWaits)
 		cli.Fact("futex wakes by producers", s.Futex.PutWakes)
@@ -518,22 +521,23 @@ func undo(n int) error {
 	return nil
 }
 
-// lockPosix takes the in-segment mutex of a posix FIFO (Sem.Wait) and holds
-// it. A futex-based semaphore has nothing like SEM_UNDO: if this process is
-// killed, the mutex stays taken.
+// lockPosix takes the in-segment mutex of a posix FIFO (Mutex.Lock) and
+// holds it. There is no SEM_UNDO for a futex; if this process is killed, the
+// kernel marks the lock word FUTEX_OWNER_DIED (robust list), and the next
+// Lock takes it.
 func lockPosix(f *Fifo, ready string) error {
 	what := "lock FIFO key " + KeyString(f.Key)
 	if f.SPSC {
 		return fmt.Errorf("%s: an SPSC ring has no mutex: the producer and the consumer never wait for each other's lock", what)
 	}
-	if err := f.mutex.Wait(0); err != nil {
-		return cli.Sys(what, "futex", err)
+	if err := f.lockFifo(0); err != nil {
+		return cli.Sys(what, "pthread_mutex_lock", err)
 	}
 	cli.Fact("mutex", "held")
-	cli.Fact("SEM_UNDO", "no (a futex semaphore has no undo)")
+	cli.Fact("SEM_UNDO", "no (a futex has no undo: the robust list does that job)")
 	if err := cli.Ready(ready); err != nil {
 		return err
 	}
 	cli.Hold()
-	return cli.Sys("unlock FIFO key "+KeyString(f.Key), "sem_post", f.mutex.Post())
+	return cli.Sys("unlock FIFO key "+KeyString(f.Key), "pthread_mutex_unlock", f.mutex.Unlock())
 }

@@ -143,6 +143,33 @@ func (s *Sem) Post() error {
 	return exercise.Todo("Sem.Post", "001 §1.1 (sem_post on a futex)", "CAS +1, FUTEX_WAKE only if waiters are counted")
 }
 
+// Lock is pthread_mutex_lock on the FIFO's robust process-shared mutex
+// (glibc's pthread_mutex_t in the segment; robust.go has the layout and the
+// robust list). ownerDied is true when the lock was taken from a dead owner.
+func (m *Mutex) Lock(timeout time.Duration) (ownerDied bool, err error) {
+	// TODO (glibc nptl pthread_mutex_lock.c, PTHREAD_MUTEX_ROBUST_NORMAL_NP):
+	// if robustErr != nil return it; robustMu.Lock(); id := robustTID;
+	// robustPending(m); loop on old := *m.word(): 0 -> CAS to id (plus
+	// FUTEX_WAITERS once you have slept); futexOwnerDied set -> CAS to
+	// id|old&futexWaiters, __count 1, __owner mutexInconsistent,
+	// robustEnqueue, robustPending(nil), bump(m.Recovered), return true;
+	// else set futexWaiters (CAS), check *m.Dead (EIDRM), and
+	// FutexWait(m.word(), old, sleepFor(...)). On an error:
+	// robustPending(nil) and robustMu.Unlock(). Taken: __count 1,
+	// robustEnqueue, robustPending(nil), __owner id, __nusers+1.
+	return false, exercise.Todo("Mutex.Lock", "ep. 31 (a mutex that survives its holder: futex(2) robust futexes)", "CAS 0 -> pid; FUTEX_OWNER_DIED -> take it and report; else set FUTEX_WAITERS and FUTEX_WAIT")
+}
+
+// Unlock is pthread_mutex_unlock on the robust mutex.
+func (m *Mutex) Unlock() error {
+	// TODO: EPERM unless *m.word()&futexTIDMask == robustTID; __owner 0
+	// (mutexNotRecoverable if it is mutexInconsistent); robustPending(m),
+	// robustDequeue(m); __nusers-1; SwapUint32(m.word(), 0) and, if
+	// futexWaiters was set, bump(m.Wakes) and FutexWake(m.word(), 1);
+	// robustPending(nil); robustMu.Unlock().
+	return exercise.Todo("Mutex.Unlock", "ep. 31 (robust futexes)", "off the robust list, exchange the word with 0, FUTEX_WAKE if FUTEX_WAITERS")
+}
+
 // RingPut puts msg on a lock-free single-producer/single-consumer ring.
 func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
 	// TODO: head := f.u64(offProd+sideCounter), tail := f.u64(offCons+

@@ -23,10 +23,11 @@ func runFast(args []string) error {
 }
 
 func tourFast() error {
-	cli.Say("init -sync posix: the same segment and header, but the three semaphores are")
-	cli.Say("32-byte sem_t words at the end of the segment (glibc's layout: value in the")
-	cli.Say("low 32 bits, waiters in the high 32), changed with atomic instructions. The")
-	cli.Say("kernel is asked only to sleep (FUTEX_WAIT) and to wake (FUTEX_WAKE).")
+	cli.Say("init -sync posix: the same segment and header, but the synchronisation is at")
+	cli.Say("the end of the segment: free and filled are 32-byte sem_t (glibc's layout:")
+	cli.Say("value in the low 32 bits, waiters in the high 32), the mutex a robust")
+	cli.Say("pthread_mutex_t, all changed with atomic instructions. The kernel is asked")
+	cli.Say("only to sleep (FUTEX_WAIT) and to wake (FUTEX_WAKE).")
 	f, err := privatePosixFifo(32, 4, false)
 	if err != nil {
 		return err
@@ -35,8 +36,8 @@ func tourFast() error {
 	defer f.Close()
 	cli.Fact("key", KeyString(f.Key))
 	cli.Fact("sync", f.Sync)
-	cli.Say("Three puts and three gets while nobody waits: every P and V is one")
-	cli.Say("compare-and-swap in user space (the course's semaphores: 24 semop calls).")
+	cli.Say("Three puts and three gets while nobody waits: every P, V, lock and unlock is")
+	cli.Say("one atomic instruction in user space (the course's semaphores: 24 semop calls).")
 	for _, m := range []string{"one", "two", "three"} {
 		if err := f.Put([]byte(m), time.Second); err != nil {
 			return err

@@ -609,3 +609,133 @@ func (f *Fifo) ringWait(ready func(head, tail uint64) bool, other *uint64, waiti
 		}
 	}
 }
+
+// Lock is pthread_mutex_lock(3) (pthread_mutex_timedlock with timeout > 0)
+// on the FIFO's robust mutex, the algorithm of glibc's nptl
+// (pthread_mutex_lock.c, the PTHREAD_MUTEX_ROBUST_NORMAL_NP case). The lock
+// word is 0 when free, else the owner's id (robustTID: this process's pid),
+// with FUTEX_WAITERS set once anybody sleeps on it:
+//
+//   - announce the lock in list_op_pending (robustPending), so that a
+//     death between here and the list still reaches the kernel;
+//   - loop: a free word (0) is taken by one compare-and-swap from 0 to our
+//     id; a word with FUTEX_OWNER_DIED (the kernel set it when the owner
+//     died) is taken by a compare-and-swap to our id, keeping FUTEX_WAITERS,
+//     and the caller is told: ownerDied true, __owner marked
+//     PTHREAD_MUTEX_INCONSISTENT until Consistent; a word held by a live
+//     owner gets FUTEX_WAITERS (compare-and-swap) and we FUTEX_WAIT on it;
+//   - once taken: __count 1, on the robust list (robustEnqueue), pending
+//     cleared, __owner our id, __nusers + 1.
+//
+// A waiter that took the lock after sleeping keeps FUTEX_WAITERS in its id
+// (others may still sleep), so its Unlock wakes one. Errors: ETIMEDOUT,
+// EIDRM (the FIFO was destroyed), ENOTRECOVERABLE (a taker from a dead owner
+// unlocked it without Consistent), and robustErr if the list could not be
+// registered.
+func (m *Mutex) Lock(timeout time.Duration) (ownerDied bool, err error) {
+	if robustErr != nil {
+		return false, robustErr
+	}
+	robustMu.Lock()
+	id := uint32(robustTID)
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	robustPending(m)
+	w := m.word()
+	var keepWaiters uint32 // FUTEX_WAITERS once we have slept: others may sleep too
+	old := atomic.LoadUint32(w)
+	for {
+		if old == 0 {
+			if atomic.CompareAndSwapUint32(w, 0, id|keepWaiters) {
+				break
+			}
+			old = atomic.LoadUint32(w)
+			continue
+		}
+		if old&futexOwnerDied != 0 {
+			if !atomic.CompareAndSwapUint32(w, old, id|old&futexWaiters|keepWaiters) {
+				old = atomic.LoadUint32(w)
+				continue
+			}
+			atomic.StoreUint32(m.field(mutexCountOff), 1)
+			atomic.StoreUint32(m.field(mutexOwnerOff), mutexInconsistent)
+			robustEnqueue(m)
+			robustPending(nil)
+			bump(m.Recovered)
+			return true, nil
+		}
+		if old&futexWaiters == 0 {
+			if !atomic.CompareAndSwapUint32(w, old, old|futexWaiters) {
+				old = atomic.LoadUint32(w)
+				continue
+			}
+			old |= futexWaiters
+		}
+		keepWaiters = futexWaiters
+		var err error
+		if atomic.LoadUint32(m.Dead) != 0 {
+			err = unix.EIDRM
+		}
+		var sleep time.Duration
+		if err == nil {
+			sleep, err = sleepFor(deadline, timeout)
+		}
+		if err == nil {
+			bump(m.Waits)
+			err = FutexWait(w, old, sleep)
+			if err == unix.ETIMEDOUT && (timeout <= 0 || time.Now().Before(deadline)) {
+				err = nil // only one slice of the sleep ended
+			}
+		}
+		if err != nil {
+			robustPending(nil)
+			robustMu.Unlock()
+			return false, err
+		}
+		old = atomic.LoadUint32(w)
+	}
+	if int32(atomic.LoadUint32(m.field(mutexOwnerOff))) == mutexNotRecoverable {
+		if atomic.SwapUint32(w, 0)&futexWaiters != 0 {
+			FutexWake(w, 1)
+		}
+		robustPending(nil)
+		robustMu.Unlock()
+		return false, unix.ENOTRECOVERABLE
+	}
+	atomic.StoreUint32(m.field(mutexCountOff), 1)
+	robustEnqueue(m)
+	robustPending(nil)
+	atomic.StoreUint32(m.field(mutexOwnerOff), id)
+	atomic.AddUint32(m.field(mutexNusersOff), 1)
+	return false, nil
+}
+
+// Unlock is pthread_mutex_unlock(3) on the robust mutex: EPERM unless this
+// process holds it; __owner back to 0 (or PTHREAD_MUTEX_NOTRECOVERABLE if it
+// was taken from a dead owner and never made Consistent); off the robust
+// list, with list_op_pending set around it; then one atomic exchange of the
+// lock word with 0 and, only if FUTEX_WAITERS was in it, FUTEX_WAKE one.
+func (m *Mutex) Unlock() error {
+	w := m.word()
+	if atomic.LoadUint32(w)&futexTIDMask != uint32(robustTID) {
+		return unix.EPERM
+	}
+	owner := uint32(0)
+	if int32(atomic.LoadUint32(m.field(mutexOwnerOff))) == mutexInconsistent {
+		owner = mutexNotRecoverable
+	}
+	robustPending(m)
+	robustDequeue(m)
+	atomic.StoreUint32(m.field(mutexOwnerOff), owner)
+	atomic.AddUint32(m.field(mutexNusersOff), ^uint32(0)) // minus one (a dead owner's +1 goes here too)
+	var err error
+	if atomic.SwapUint32(w, 0)&futexWaiters != 0 {
+		bump(m.Wakes)
+		_, err = FutexWake(w, 1)
+	}
+	robustPending(nil)
+	robustMu.Unlock()
+	return err
+}

@@ -11,14 +11,16 @@
 //	0                     struct shmhead { blksize, blocks, rd_index, wr_index }   as in the course
 //	16                    blocks * blksize bytes of payload                        as in the course
 //	size - syncAreaSize   the sync area, 448 bytes, 64-byte aligned (size is a multiple of 64):
-//	  +0   magic   uint64 "SHMFIFO1" (syncMagic)
+//	  +0   magic   uint64 "SHMFIFO2" (syncMagic)
 //	  +8   mode    uint32 1: semaphores (any number of producers and consumers), 2: SPSC ring
 //	  +12  blksize uint32 copy of the header's, checked on attach and on every put and get
 //	  +16  blocks  uint32 copy
 //	  +20  dead    uint32 set by destroy before it wakes every waiter (they return EIDRM)
-//	  +64  sem_t mutex    32 bytes each, glibc's x86-64 layout: uint64 data (value in
-//	  +96  sem_t free     the low 32 bits, number of waiters in the high 32 bits),
-//	  +128 sem_t filled   int32 private (128: FUTEX_SHARED, see semShared), padding
+//	  +24  recovered uint64 times the mutex was taken from a dead owner
+//	  +64  pthread_mutex_t mutex  40 bytes, glibc's, process-shared and robust (robust.go)
+//	  +128 sem_t free     32 bytes each, glibc's x86-64 layout: uint64 data (value in
+//	  +160 sem_t filled   the low 32 bits, number of waiters in the high 32 bits),
+//	                      int32 private (128: FUTEX_SHARED, see semShared), padding
 //	  +192 producer line: head uint64, pid uint32, futex waits, wakes uint64 (SPSC)
 //	  +256 consumer line: tail uint64, pid uint32, futex waits, wakes uint64 (SPSC)
 //	  +320 the producer's waiting flag, a line of its own (SPSC)
@@ -55,7 +57,7 @@ import (
 
 const (
 	syncAreaSize = 448
-	syncMagic    = 0x314f4649464d4853 // "SHMFIFO1" in little-endian bytes
+	syncMagic    = 0x324f4649464d4853 // "SHMFIFO2" in little-endian bytes (1 had a sem_t for the mutex)
 
 	modeSem  = 1 // three in-segment semaphores: mutex, free, filled
 	modeSPSC = 2 // lock-free single-producer/single-consumer ring
@@ -65,9 +67,10 @@ const (
 	offBlksize     = 12
 	offBlocks      = 16
 	offDead        = 20
+	offRecovered   = 24
 	offMutex       = 64
-	offFree        = 96
-	offFilled      = 128
+	offFree        = 128
+	offFilled      = 160
 	offProd        = 192 // head, pid, waits, wakes
 	offCons        = 256 // tail, pid, waits, wakes
 	offProdWaiting = 320 // set by the producer before it sleeps in FUTEX_WAIT
@@ -140,11 +143,16 @@ func (f *Fifo) attachPosix(off, mode int) error {
 	if f.SPSC && f.Blocks > 1<<30 {
 		return fmt.Errorf("key %s: %w: an SPSC ring holds at most 2^30 blocks, not %d", KeyString(f.Key), ErrCorrupt, f.Blocks)
 	}
-	f.mutex, f.free, f.filled = f.sem(offMutex, offProd, offProd), f.sem(offFree, offProd, offCons), f.sem(offFilled, offCons, offProd)
+	f.free, f.filled = f.sem(offFree, offProd, offCons), f.sem(offFilled, offCons, offProd)
+	f.mutex = &Mutex{p: unsafe.Pointer(f.u32(offMutex)), Dead: f.u32(offDead),
+		Waits: f.u64(offProd + sideWaits), Wakes: f.u64(offProd + sideWakes), Recovered: f.u64(offRecovered)}
 	if !f.SPSC {
-		for i, off := range []int{offMutex, offFree, offFilled} {
+		if k := atomic.LoadUint32(f.u32(offMutex + mutexKindOff)); k != mutexKind {
+			return fmt.Errorf("key %s: %w: the mutex has kind %d, not %d (robust, process-shared)", KeyString(f.Key), ErrCorrupt, k, mutexKind)
+		}
+		for i, off := range []int{offFree, offFilled} {
 			if p := atomic.LoadUint32(f.u32(off + semPrivateOff)); p != semShared {
-				return fmt.Errorf("key %s: %w: sem_t %s has private %d, not %d (FUTEX_SHARED)", KeyString(f.Key), ErrCorrupt, semName[i], p, semShared)
+				return fmt.Errorf("key %s: %w: sem_t %s has private %d, not %d (FUTEX_SHARED)", KeyString(f.Key), ErrCorrupt, semName[i+1], p, semShared)
 			}
 		}
 	}
@@ -201,11 +209,14 @@ func InitPosix(key, blksize, blocks int, perm uint32, spsc bool) (_ *Fifo, creat
 	*f.u32(offMode) = mode
 	*f.u32(offBlksize) = uint32(blksize)
 	*f.u32(offBlocks) = uint32(blocks)
-	// sem_init(sem, 1, value): data = value (no waiters), private =
-	// FUTEX_SHARED (the word is shared between processes).
+	// pthread_mutex_init with PTHREAD_PROCESS_SHARED and
+	// PTHREAD_MUTEX_ROBUST; sem_init(sem, 1, value): data = value (no
+	// waiters), private = FUTEX_SHARED (the word is shared between
+	// processes).
 	if !spsc {
-		*f.u64(offMutex), *f.u64(offFree), *f.u64(offFilled) = 1, uint64(blocks), 0
-		for _, off := range []int{offMutex, offFree, offFilled} {
+		initMutex(unsafe.Pointer(f.u32(offMutex)))
+		*f.u64(offFree), *f.u64(offFilled) = uint64(blocks), 0
+		for _, off := range []int{offFree, offFilled} {
 			*f.u32(off + semPrivateOff) = semShared
 		}
 	}
@@ -327,8 +338,13 @@ func (f *Fifo) statPosix(s *Status) error {
 		s.Head, s.Tail = head, tail
 		s.RdIndex, s.WrIndex = uint32(tail%uint64(f.Blocks)), uint32(head%uint64(f.Blocks))
 	} else {
-		s.Mutex, s.Free, s.Filled = int(f.mutex.Value()), int(f.free.Value()), int(f.filled.Value())
-		s.Waiters = int(f.mutex.Waiters() + f.free.Waiters() + f.filled.Waiters())
+		s.Mutex, s.Free, s.Filled = 1, int(f.free.Value()), int(f.filled.Value())
+		if f.mutex.Held() {
+			s.Mutex = 0
+		}
+		s.Waiters = int(f.free.Waiters() + f.filled.Waiters())
+		s.MutexOwner, s.MutexOwnerDied = f.mutex.Owner(), f.mutex.OwnerDied()
+		s.MutexRecovered = atomic.LoadUint64(f.mutex.Recovered)
 	}
 	s.Futex = f.futexCalls()
 	return nil
@@ -373,10 +389,12 @@ func bump(c *uint64) {
 	}
 }
 
-// putSem and getSem are the course's put and get with the three
-// semaphores in the segment (Sem.Wait and Sem.Post of lab.go) instead of
-// the three sets: the same order, the same header checks. There is no
-// SEM_UNDO: a process killed while it holds the mutex keeps it for good.
+// putSem and getSem are the course's put and get with the synchronisation
+// in the segment (Sem.Wait, Sem.Post, Mutex.Lock and Mutex.Unlock of
+// lab.go) instead of the three sets: the same order, the same header
+// checks. What SEM_UNDO does for the course's mutex, the robust mutex does
+// here: a process killed while it holds the mutex, the next Lock takes it
+// (lockFifo).
 func (f *Fifo) putSem(msg []byte, timeout time.Duration) error {
 	if len(msg) > f.Blksize {
 		return fmt.Errorf("%s: message of %d bytes does not fit a block of %d", f.what("put"), len(msg), f.Blksize)
@@ -385,13 +403,13 @@ func (f *Fifo) putSem(msg []byte, timeout time.Duration) error {
 	if err := f.free.Wait(timeout); err != nil {
 		return cli.SysHint(f.what("put")+": wait for a free block", "futex", err, waitHint(err, timeout))
 	}
-	if err := f.mutex.Wait(left(start, timeout)); err != nil {
+	if err := f.lockFifo(left(start, timeout)); err != nil {
 		f.free.Post()
 		return cli.SysHint(f.what("put")+": wait for the mutex", "futex", err, waitHint(err, timeout))
 	}
 	wr, err := f.index(hWrIndex)
 	if err != nil {
-		f.mutex.Post()
+		f.mutex.Unlock()
 		f.free.Post()
 		return err
 	}
@@ -399,8 +417,8 @@ func (f *Fifo) putSem(msg []byte, timeout time.Duration) error {
 	n := copy(b, msg)
 	clear(b[n:])
 	f.setField(hWrIndex, uint32((wr+1)%f.Blocks))
-	if err := f.mutex.Post(); err != nil {
-		return cli.Sys(f.what("put")+": release the mutex", "sem_post", err)
+	if err := f.mutex.Unlock(); err != nil {
+		return cli.Sys(f.what("put")+": release the mutex", "pthread_mutex_unlock", err)
 	}
 	return cli.Sys(f.what("put")+": count the filled block", "sem_post", f.filled.Post())
 }
@@ -410,22 +428,42 @@ func (f *Fifo) getSem(dst []byte, timeout time.Duration) error {
 	if err := f.filled.Wait(timeout); err != nil {
 		return cli.SysHint(f.what("get")+": wait for a filled block", "futex", err, waitHint(err, timeout))
 	}
-	if err := f.mutex.Wait(left(start, timeout)); err != nil {
+	if err := f.lockFifo(left(start, timeout)); err != nil {
 		f.filled.Post()
 		return cli.SysHint(f.what("get")+": wait for the mutex", "futex", err, waitHint(err, timeout))
 	}
 	rd, err := f.index(hRdIndex)
 	if err != nil {
-		f.mutex.Post()
+		f.mutex.Unlock()
 		f.filled.Post()
 		return err
 	}
 	copy(dst, f.block(rd))
 	f.setField(hRdIndex, uint32((rd+1)%f.Blocks))
-	if err := f.mutex.Post(); err != nil {
-		return cli.Sys(f.what("get")+": release the mutex", "sem_post", err)
+	if err := f.mutex.Unlock(); err != nil {
+		return cli.Sys(f.what("get")+": release the mutex", "pthread_mutex_unlock", err)
 	}
 	return cli.Sys(f.what("get")+": count the free block", "sem_post", f.free.Post())
+}
+
+// lockFifo takes the FIFO's mutex. Taken from a dead owner, it is made
+// consistent at once: what it guards, rd_index and wr_index, each change by
+// one store after the copy, so whatever instant the owner died at, they
+// name whole blocks (a half-copied block was not yet counted in an index:
+// the next put writes it again). The header checks of f.index catch the
+// rest.
+func (f *Fifo) lockFifo(timeout time.Duration) error {
+	died, err := f.mutex.Lock(timeout)
+	if err != nil {
+		return err
+	}
+	if died {
+		if err := f.mutex.Consistent(); err != nil {
+			f.mutex.Unlock()
+			return err
+		}
+	}
+	return nil
 }
 
 // putPosix and getPosix are what Put and Get do on a posix-mode FIFO.

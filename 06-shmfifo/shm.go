@@ -49,11 +49,12 @@ type Fifo struct {
 	// Filled are their ids) or "posix" (the synchronisation is in the
 	// segment, see posix.go; the three ids are -1). SPSC is a posix FIFO
 	// that is a lock-free single-producer/single-consumer ring.
-	Sync                string
-	SPSC                bool
-	mem                 []byte // the whole segment
-	sync                int    // offset of the sync area (posix mode)
-	mutex, free, filled *Sem   // the in-segment semaphores (posix mode, not SPSC)
+	Sync         string
+	SPSC         bool
+	mem          []byte // the whole segment
+	sync         int    // offset of the sync area (posix mode)
+	mutex        *Mutex // the in-segment robust mutex (posix mode, not SPSC)
+	free, filled *Sem   // the in-segment semaphores (posix mode, not SPSC)
 	// This process's view of an SPSC ring: its claims (producer, consumer)
 	// and the other side's counter as last seen. tail and head only grow,
 	// so an old value only makes the ring look fuller or emptier than it
@@ -241,8 +242,11 @@ func (f *Fifo) Close() error {
 type Status struct {
 	Blksize, Blocks, RdIndex, WrIndex uint32
 	SegSize, Nattch                   int
-	Mutex, Free, Filled               int // Mutex -1: none (an SPSC ring)
-	Waiters                           int // posix semaphores: waiters registered in the sem_t words
+	Mutex, Free, Filled               int    // Mutex -1: none (an SPSC ring)
+	Waiters                           int    // posix semaphores: waiters registered in the sem_t words
+	MutexOwner                        int    // posix: the pid in the mutex's lock word, 0 if none
+	MutexOwnerDied                    bool   // posix: the kernel marked the owner dead; nobody took it since
+	MutexRecovered                    uint64 // posix: times the mutex was taken from a dead owner
 	Head, Tail                        uint64
 	Futex                             FutexCalls
 }
