@@ -46,8 +46,9 @@ type forkResult struct {
 }
 
 // forkOnce runs ForkTouch with shared as the shared page and a fresh
-// MAP_PRIVATE anonymous page, and reads the answers.
-func forkOnce(shared []byte) (forkResult, error) {
+// MAP_PRIVATE anonymous page, and reads the answers. hold, if set, runs in
+// the parent after the fork and before the gate opens (fork -hold).
+func forkOnce(shared []byte, hold func(child int) error) (forkResult, error) {
 	var r forkResult
 	clear(shared[:512])
 	private, err := MapAnon(unix.Getpagesize(), unix.MAP_PRIVATE)
@@ -67,8 +68,20 @@ func forkOnce(shared []byte) (forkResult, error) {
 		unix.Close(gate[1])
 		return r, err
 	}
+	// The child waits for a byte on the gate. Closing our write end would
+	// not wake it: it holds a copy of that end too. If this process dies
+	// before it writes, PR_SET_PDEATHSIG (childSetup) kills the child; that
+	// is what `fork -hold` shows.
+	if hold != nil {
+		if err := hold(pid); err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			WaitChild(pid)
+			unix.Close(gate[1])
+			return r, err
+		}
+	}
 	// The parent writes to its private page after the fork, then opens the
-	// gate. Closing the write end opens it too: the child never waits forever.
+	// gate.
 	copy(private[offParentAfter:], msgParentAfter)
 	_, werr := unix.Write(gate[1], []byte{1})
 	unix.Close(gate[1])
@@ -121,10 +134,33 @@ func printFork(r forkResult) {
 }
 
 func runFork(args []string) error {
-	if err := cli.Want("fork", args, 0, 0); err != nil {
+	fs := cli.NewFlags("fork")
+	hold := fs.Bool("hold", false, "after the fork, print the child's pid and wait (until SIGINT or SIGTERM) before letting the child go on")
+	ready := fs.String("ready", "", "with -hold: write this file once the child is forked")
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
 		return err
 	}
-	return forkExp()
+	if err := cli.Want("fork", pos, 0, 0); err != nil {
+		return err
+	}
+	if *ready != "" && !*hold {
+		return cli.Usagef("fork: -ready goes with -hold")
+	}
+	var h func(int) error
+	if *hold {
+		h = func(child int) error {
+			cli.Fact("child pid", child)
+			cli.Say("The child waits for the parent's byte on a pipe; kill this process and")
+			cli.Say("PR_SET_PDEATHSIG kills the child too.")
+			if err := cli.Ready(*ready); err != nil {
+				return err
+			}
+			cli.Hold()
+			return nil
+		}
+	}
+	return forkExp(h)
 }
 
 func tourFork() error {
@@ -135,17 +171,17 @@ func tourFork() error {
 	cli.Say("copy-on-write (读时共享、写时复制), so mappings are \"always shared\": that is")
 	cli.Say("true of MAP_SHARED pages only. A MAP_PRIVATE page is copied by the first write")
 	cli.Say("on either side, and from then on each process has its own.")
-	return forkExp()
+	return forkExp(nil)
 }
 
-func forkExp() error {
+func forkExp(hold func(int) error) error {
 	shared, err := MapAnon(unix.Getpagesize(), unix.MAP_SHARED)
 	if err != nil {
 		return err
 	}
 	defer Unmap(shared)
 	cli.Fact("shared anonymous page in /proc/self/maps", backing(shared))
-	r, err := forkOnce(shared)
+	r, err := forkOnce(shared, hold)
 	if err != nil {
 		return err
 	}
@@ -279,7 +315,7 @@ func devzero() error {
 	}
 	defer Unmap(shared)
 	cli.Fact("/dev/zero mapping in /proc/self/maps", backing(shared))
-	r, err := forkOnce(shared)
+	r, err := forkOnce(shared, nil)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func TestFork1000(t *testing.T) {
 		n = 100
 	}
 	for i := 0; i < n; i++ {
-		r, err := forkOnce(shared)
+		r, err := forkOnce(shared, nil)
 		if errors.Is(err, exercise.ErrExercise) {
 			t.Skip(err)
 		}
@@ -95,7 +95,7 @@ func BenchmarkForkWait(b *testing.B) {
 	}
 	defer Unmap(shared)
 	for b.Loop() {
-		if _, err := forkOnce(shared); err != nil {
+		if _, err := forkOnce(shared, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

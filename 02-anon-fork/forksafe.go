@@ -88,13 +88,20 @@ func rawFork() (uintptr, syscall.Errno) {
 
 // childSetup makes a forked child die with its parent (prctl
 // PR_SET_PDEATHSIG, SIGKILL) and exits at once if the parent is already gone
-// (then getppid is no longer ppid).
+// (then getppid is no longer ppid). It also closes the child's copies of
+// descriptors 0, 1 and 2: the child never reads or writes them, and a copy
+// of the write end of whatever reads this program's output (a terminal, a
+// pipe to a test) would keep that reader waiting for as long as the child
+// lives.
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
 func childSetup(ppid uintptr) {
 	syscall.RawSyscall(syscall.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0)
+	for fd := uintptr(0); fd < 3; fd++ {
+		syscall.RawSyscall(syscall.SYS_CLOSE, fd, 0, 0)
+	}
 	if p, _, _ := syscall.RawSyscall(syscall.SYS_GETPPID, 0, 0, 0); p != ppid {
 		exitGroup(3)
 	}

@@ -25,7 +25,7 @@ way for unrelated processes (a memfd sent over a UNIX socket).`,
 	Experiments: []cli.Experiment{
 		{Name: "flags", Args: "", Notes: "001 §1.1.1.1 MAP_ANONYMOUS, 000 part 4",
 			Summary: "MAP_ANONYMOUS makes a mapping anonymous; fd -1 alone does not", Run: runFlags, Tour: tourFlags},
-		{Name: "fork", Args: "", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
+		{Name: "fork", Args: "[-hold [-ready FILE]]", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
 			Summary: "a forked child shares MAP_SHARED pages and copies MAP_PRIVATE ones", Run: runFork, Tour: tourFork},
 		{Name: "reexec", Args: "", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
 			Summary: "the Go way: a memfd handed to a re-executed child; no mapping survives exec", Run: runReexec, Tour: tourReexec},

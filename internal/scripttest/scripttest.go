@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,6 +108,7 @@ func Condition(cond string) (bool, error) {
 // Cmds are the commands scenarios may use besides testscript's own.
 var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"waitfile": waitfile,
+	"waitgone": waitgone,
 	"fact":     fact,
 }
 
@@ -154,6 +157,55 @@ func waitfile(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(delay)
 	}
+}
+
+// waitgone PID [TIMEOUT]: wait until process PID has ended (it is gone, or
+// a zombie nobody has reaped yet), at most TIMEOUT (default 30s). For a
+// process the scenario did not start itself and cannot `wait` for, such as
+// the child of a killed parent. On timeout the process is killed with
+// SIGKILL, so that a failing scenario leaves no process behind.
+func waitgone(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waitgone PID [TIMEOUT]")
+	}
+	pid, err := strconv.Atoi(args[0])
+	if err != nil || pid <= 0 {
+		ts.Fatalf("waitgone: %q is not a pid", args[0])
+	}
+	limit := 30 * time.Second
+	if len(args) == 2 {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		limit = d
+	}
+	deadline := time.Now().Add(limit)
+	for delay := time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		if !running(pid) {
+			return
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			ts.Fatalf("waitgone %d: still running after %v (killed it now)", pid, limit)
+		}
+		time.Sleep(delay)
+	}
+}
+
+// running reports whether pid is a process that has not ended: its
+// /proc/PID/stat exists and its state is not Z (zombie) or X (dead).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses, so the
+	// state is the first field after the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 || i+2 >= len(b) {
+		return false
+	}
+	st := b[i+2]
+	return st != 'Z' && st != 'X'
 }
 
 // Graded runs the graded scenarios of a chapter (testdata/script) as subtests
