@@ -79,7 +79,6 @@ func tourFtok() error {
 		return err
 	}
 	cli.Fact("ftok(a, 1) == ftok(hard link b, 1)", cli.YesNo(k1 == kb))
-	cli.Say("Files whose inodes differ by a multiple of 65536 on one device collide too.")
 	cli.Say("The file must exist: the key comes from stat().")
 	_, err = Ftok(dir+"/missing", 1)
 	cli.Fact("ftok of a missing file", cli.Outcome(err))

@@ -21,6 +21,8 @@ or not any process has it attached. Each step below makes the calls of notes
 	Experiments: []cli.Experiment{
 		{Name: "ftok", Args: "PATH [ID]", Notes: "001 §1.1.2.1, UNP2 3.2",
 			Summary: "a key from a file: only 8+8+16 bits of id, device and inode", Run: runFtok, Tour: tourFtok},
+		{Name: "collide", Args: "DIR [-id N]", Notes: "001 §1.1.2.1, UNP2 3.2",
+			Summary: "two files, not links, with one key: new files in DIR until two inodes agree in 16 bits", Run: runCollide, Tour: tourCollide},
 		{Name: "create", Args: "(-key K | -path FILE [-id N] | -private) -size N [-mode 0600] [-excl] [-nocreat] [-nowait]", Notes: "001 §1.1.2.2, UNP2 3.4",
 			Summary: "shmget: IPC_CREAT, IPC_EXCL, IPC_PRIVATE and the mode bits", Run: runCreate, Tour: tourCreate},
 		{Name: "write", Args: keyArgs + " [-offset N] TEXT", Notes: "001 §1.1.2.3-1.1.2.4",

@@ -23,5 +23,6 @@ func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
 // TestREADME checks that the README shows what the tour really prints.
 func TestREADME(t *testing.T) {
 	scripttest.CheckTour(t, "sysv", "README.md",
-		"shmid", "key", "uid", "gid", "cuid", "cgid", "cpid", "lpid", "atime", "dtime", "ctime", "maps")
+		"shmid", "key", "uid", "gid", "cuid", "cgid", "cpid", "lpid", "atime", "dtime", "ctime", "maps",
+		"files made", "file a", "file b", "inode a", "inode b", "key a", "key b")
 }
