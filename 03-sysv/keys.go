@@ -7,10 +7,10 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"strconv"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -111,24 +111,13 @@ func (t *target) open() (int, error) {
 
 // withHint adds to a shmget error what the reader can do about it.
 func withHint(err error, key int) error {
-	var se *cli.SysError
-	if !errors.As(err, &se) || se.Hint != "" {
-		return err
-	}
 	k := fmt.Sprintf("0x%08x", uint32(key))
-	switch se.Errno {
-	case unix.ENOENT:
-		se.Hint = "no segment has this key (create it: sysv create -key " + k + " -size N)"
-	case unix.EEXIST:
-		se.Hint = "a segment with this key exists (drop -excl, or remove it: ipcrm -M " + k + ")"
-	case unix.EACCES:
-		se.Hint = "the segment's mode does not let this user in (see sysv stat, ipcs -m)"
-	case unix.EINVAL:
-		se.Hint = "size 0 or over SHMMAX for a new segment, or larger than the existing one (sysv stat shows its size)"
-	case unix.ENOSPC:
-		se.Hint = "SHMMNI segments or SHMALL pages in use (sysv limits)"
-	case unix.ENOMEM:
-		se.Hint = "not enough memory to account for a segment this size"
-	}
-	return err
+	return cli.WithHints(err, map[syscall.Errno]string{
+		unix.ENOENT: "no segment has this key (create it: sysv create -key " + k + " -size N)",
+		unix.EEXIST: "a segment with this key exists (drop -excl, or remove it: ipcrm -M " + k + ")",
+		unix.EACCES: "the segment's mode does not let this user in (see sysv stat, ipcs -m)",
+		unix.EINVAL: "size 0 or over SHMMAX for a new segment, or larger than the existing one (sysv stat shows its size)",
+		unix.ENOSPC: "SHMMNI segments or SHMALL pages in use (sysv limits)",
+		unix.ENOMEM: "not enough memory to account for a segment this size",
+	})
 }

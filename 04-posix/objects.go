@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -40,24 +41,14 @@ func errnoOf(err error) string {
 
 // explain adds what to do to the error of a failed open, when the lesson did
 // not say already.
-func explain(err error) error {
-	var se *cli.SysError
-	if !errors.As(err, &se) || se.Hint != "" {
-		return err
-	}
-	switch se.Errno {
-	case unix.ENOENT:
-		se.Hint = "no object has that name (ls /dev/shm lists them; posix create NAME SIZE makes one)"
-	case unix.EEXIST:
-		se.Hint = "an object has that name (drop -excl, or remove it: posix unlink NAME)"
-	case unix.EACCES:
-		se.Hint = "its mode bits do not give you this access (posix stat NAME shows them)"
-	case unix.ELOOP:
-		se.Hint = "a symlink has that name in /dev/shm, and shm_open adds O_NOFOLLOW: it never follows one"
-	case unix.ENODEV:
-		se.Hint = "that name is not a shared memory object that can be mapped (a directory?)"
-	}
-	return err
+func explain(err error) error { return cli.WithHints(err, openHints) }
+
+var openHints = map[syscall.Errno]string{
+	unix.ENOENT: "no object has that name (ls /dev/shm lists them; posix create NAME SIZE makes one)",
+	unix.EEXIST: "an object has that name (drop -excl, or remove it: posix unlink NAME)",
+	unix.EACCES: "its mode bits do not give you this access (posix stat NAME shows them)",
+	unix.ELOOP:  "a symlink has that name in /dev/shm, and shm_open adds O_NOFOLLOW: it never follows one",
+	unix.ENODEV: "that name is not a shared memory object that can be mapped (a directory?)",
 }
 
 // shown is name as error messages show it: "" when it is empty.

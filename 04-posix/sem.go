@@ -6,11 +6,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -79,26 +79,15 @@ func runSem(args []string) error {
 }
 
 // semExplain adds what to do to the errors of the sem verbs.
-func semExplain(err error) error {
-	var se *cli.SysError
-	if !errors.As(err, &se) || se.Hint != "" {
-		return err
-	}
-	switch se.Errno {
-	case unix.ENOENT:
-		se.Hint = "no semaphore has that name (ls /dev/shm/sem.*; posix sem create NAME VALUE makes one)"
-	case unix.EEXIST:
-		se.Hint = "a semaphore has that name (drop -excl, or remove it: posix sem unlink NAME)"
-	case unix.EACCES:
-		se.Hint = "its mode bits do not give you read and write, which every semaphore operation needs"
-	case unix.ELOOP:
-		se.Hint = "a symlink has that name in /dev/shm, and sem_open never follows one (O_NOFOLLOW)"
-	case unix.EAGAIN:
-		se.Hint = "the value is 0: no token to take (sem_wait would sleep)"
-	case unix.ETIMEDOUT:
-		se.Hint = "no token was posted in time"
-	}
-	return err
+func semExplain(err error) error { return cli.WithHints(err, semHints) }
+
+var semHints = map[syscall.Errno]string{
+	unix.ENOENT:    "no semaphore has that name (ls /dev/shm/sem.*; posix sem create NAME VALUE makes one)",
+	unix.EEXIST:    "a semaphore has that name (drop -excl, or remove it: posix sem unlink NAME)",
+	unix.EACCES:    "its mode bits do not give you read and write, which every semaphore operation needs",
+	unix.ELOOP:     "a symlink has that name in /dev/shm, and sem_open never follows one (O_NOFOLLOW)",
+	unix.EAGAIN:    "the value is 0: no token to take (sem_wait would sleep)",
+	unix.ETIMEDOUT: "no token was posted in time",
 }
 
 // semOp opens the semaphore name, runs f on it, then prints its value and

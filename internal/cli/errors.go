@@ -70,6 +70,17 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// WithHints gives a SysError that has no hint yet the one hints holds for
+// its errno, so that each program says what to do about the errors of its
+// own objects. Other errors, and SysErrors with a hint, pass unchanged.
+func WithHints(err error, hints map[syscall.Errno]string) error {
+	var se *SysError
+	if errors.As(err, &se) && se.Hint == "" {
+		se.Hint = hints[se.Errno]
+	}
+	return err
+}
+
 // Outcome is the value of a fact about a call that may fail: "ok" for nil,
 // the errno symbol ("EINVAL") for a failed system call, the error's text
 // otherwise.

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"reflect"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -63,18 +61,5 @@ func TestParseMode(t *testing.T) {
 		if _, err := ParseMode(in); err == nil {
 			t.Errorf("ParseMode(%q) accepted", in)
 		}
-	}
-}
-
-func TestSysErrorNamesTheErrno(t *testing.T) {
-	err := Sys("open /x", "open", unix.ENOENT)
-	if got, want := err.Error(), "open /x: open: ENOENT (no such file or directory)"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if !errors.Is(err, unix.ENOENT) {
-		t.Error("errors.Is(err, ENOENT) is false")
-	}
-	if Sys("x", "y", nil) != nil {
-		t.Error("Sys(nil) is not nil")
 	}
 }
