@@ -39,6 +39,23 @@ func errnoOf(err error) string {
 	return err.Error()
 }
 
+// modeAndUmask parses the -mode of a new object and, if -umask is given,
+// sets this process's umask (which filters the mode, as for any file).
+func modeAndUmask(modeArg, umaskArg string) (uint32, error) {
+	mode, err := cli.ParseMode(modeArg)
+	if err != nil {
+		return 0, err
+	}
+	if umaskArg != "" {
+		um, err := cli.ParseMode(umaskArg)
+		if err != nil {
+			return 0, err
+		}
+		unix.Umask(int(um))
+	}
+	return mode, nil
+}
+
 // explain adds what to do to the error of a failed open, when the lesson did
 // not say already.
 func explain(err error) error { return cli.WithHints(err, openHints) }
@@ -95,16 +112,9 @@ func runCreate(args []string) error {
 	if err != nil {
 		return err
 	}
-	mode, err := cli.ParseMode(*modeArg)
+	mode, err := modeAndUmask(*modeArg, *umaskArg)
 	if err != nil {
 		return err
-	}
-	if *umaskArg != "" {
-		um, err := cli.ParseMode(*umaskArg)
-		if err != nil {
-			return err
-		}
-		unix.Umask(int(um))
 	}
 	return create(pos[0], size, mode, *excl)
 }

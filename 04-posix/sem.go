@@ -122,16 +122,9 @@ func runSemCreate(args []string) error {
 	if err != nil {
 		return err
 	}
-	mode, err := cli.ParseMode(*modeArg)
+	mode, err := modeAndUmask(*modeArg, *umaskArg)
 	if err != nil {
 		return err
-	}
-	if *umaskArg != "" {
-		um, err := cli.ParseMode(*umaskArg)
-		if err != nil {
-			return err
-		}
-		unix.Umask(int(um))
 	}
 	oflag := unix.O_CREAT
 	if *excl {

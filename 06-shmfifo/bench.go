@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -166,6 +167,29 @@ func pipeCapacity(w *os.File, want int) int {
 	return n
 }
 
+// startPeer starts cmd, the other side of a benchmark, which writes one
+// byte to statusW (its copy of the status pipe) once it is ready, and waits
+// for that byte on status. reap kills and reaps the peer if it still runs.
+func startPeer(cmd *exec.Cmd, status, statusW *os.File, who string) (reap func(), err error) {
+	if err := cmd.Start(); err != nil {
+		statusW.Close()
+		return nil, err
+	}
+	statusW.Close()
+	reap = func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}
+	var one [1]byte
+	if _, err := io.ReadFull(status, one[:]); err != nil {
+		cmd.Wait()
+		return nil, fmt.Errorf("%s failed before it was ready", who)
+	}
+	return reap, nil
+}
+
 // limit reads a number from /proc/sys, or returns def.
 func limit(path string, def int) int {
 	b, err := os.ReadFile(path)
@@ -282,22 +306,12 @@ func benchOne(mech string, size, msgs int, start, stop func()) (r benchResult, e
 	default:
 		return r, fmt.Errorf("bench: unknown mechanism %q", mech)
 	}
-	if err := cmd.Start(); err != nil {
-		statusW.Close()
+	reap, err := startPeer(cmd, status, statusW, fmt.Sprintf("bench %s: the receiver", mech))
+	if err != nil {
 		return r, err
 	}
-	statusW.Close()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
+	defer reap()
 	var one [1]byte
-	if _, err := io.ReadFull(status, one[:]); err != nil {
-		cmd.Wait()
-		return r, fmt.Errorf("bench %s: the receiver failed before it was ready", mech)
-	}
 	buf := make([]byte, size)
 	for i := range buf {
 		buf[i] = byte('A' + i%26)

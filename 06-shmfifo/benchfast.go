@@ -181,22 +181,11 @@ func pingOne(mech string, size, rounds int, start, stop func()) (r pingResult, e
 	default:
 		return r, fmt.Errorf("bench -pingpong: unknown mechanism %q", mech)
 	}
-	if err := cmd.Start(); err != nil {
-		statusW.Close()
+	reap, err := startPeer(cmd, status, statusW, fmt.Sprintf("bench -pingpong %s: the echo process", mech))
+	if err != nil {
 		return r, err
 	}
-	statusW.Close()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	var one [1]byte
-	if _, err := io.ReadFull(status, one[:]); err != nil {
-		cmd.Wait()
-		return r, fmt.Errorf("bench -pingpong %s: the echo process failed before it was ready", mech)
-	}
+	defer reap()
 	buf := make([]byte, size)
 	back := make([]byte, size)
 	for i := range buf {
