@@ -183,12 +183,7 @@ func runCounters(name string, procs, iters int, plain bool, sem string) (uint64,
 func tourCounter() error {
 	name := tourName("c")
 	defer ShmUnlink(name)
-	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
-	if err != nil {
-		return err
-	}
-	unix.Close(fd)
-	if err := resizeByName(name, 4096); err != nil {
+	if err := newObject(name, 4096); err != nil {
 		return err
 	}
 	const procs, iters = 4, 100000

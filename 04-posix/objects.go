@@ -215,12 +215,7 @@ func runWrite(args []string) error {
 func tourWrite() error {
 	name := tourName("w")
 	defer ShmUnlink(name)
-	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
-	if err != nil {
-		return err
-	}
-	unix.Close(fd)
-	if err := resizeByName(name, 4096); err != nil {
+	if err := newObject(name, 4096); err != nil {
 		return err
 	}
 	cli.Say("Open by name (O_RDWR), map MAP_SHARED, store text, unmap, close, and let")
@@ -243,6 +238,20 @@ func tourWrite() error {
 }
 
 // resizeByName sets the size of the object name (open, ftruncate, close).
+// newObject makes a new object name (O_CREAT|O_EXCL, mode 0600) of size
+// bytes, for the tour's steps.
+func newObject(name string, size int64) error {
+	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if size > 0 {
+		return Resize(fd, size)
+	}
+	return nil
+}
+
 func resizeByName(name string, size int64) error {
 	fd, err := ShmOpen(name, unix.O_RDWR, 0)
 	if err != nil {
@@ -414,11 +423,9 @@ func runTruncate(args []string) error {
 func tourTruncate() error {
 	name := tourName("t")
 	defer ShmUnlink(name)
-	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
-	if err != nil {
+	if err := newObject(name, 0); err != nil {
 		return err
 	}
-	unix.Close(fd)
 	cli.Say("ftruncate grows the object with zero bytes. Shrinking it throws pages away")
 	cli.Say("even while a process maps them: a child maps 2 pages, shrinks the object to")
 	cli.Say("100 bytes and touches its second page, which has nothing behind it: SIGBUS.")

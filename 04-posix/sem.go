@@ -326,12 +326,7 @@ func tourSemCounter() error {
 	cli.Say("at a time adds, and the total is exact (UNP2 §13.5, counter -sem).")
 	name, mutex := tourName("sc"), tourName("sm")
 	defer ShmUnlink(name)
-	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
-	if err != nil {
-		return err
-	}
-	unix.Close(fd)
-	if err := resizeByName(name, 4096); err != nil {
+	if err := newObject(name, 4096); err != nil {
 		return err
 	}
 	m, err := SemOpen(mutex, unix.O_CREAT|unix.O_EXCL, 0o600, 1)
