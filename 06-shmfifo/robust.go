@@ -21,7 +21,9 @@
 // (whose id is the pid), and that thread's list is the one registered: the
 // kernel walks it when the process dies, by a signal or by exit. One
 // consequence: in one process only one goroutine may hold a FIFO mutex at a
-// time (robustMu serialises them), as if the process were one thread.
+// time (robustMu serialises them), as if the process were one thread; a
+// second goroutine's Lock waits for the first one's Unlock without a
+// timeout. The programs of this chapter lock from one goroutine only.
 
 package main
 
