@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The root tests: scenarios that use several chapters' programs at once, and
 // interop with the system's tools, C, Python and perl (testdata/*.txtar).

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The experiments whose lesson is a fault or a boundary: pages, fixed,
 // protect, unmap. Each access that may fault runs in a probe (probes.go), a

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The experiments about what a mapping is backed by: pagesize, shared,
 // private, anon, and the write/read tools.

@@ -1,4 +1,4 @@
-//go:build linux && !exercise
+//go:build linux && (amd64 || arm64) && !exercise
 
 // The lesson of chapter 01: the system calls of notes 001 §1.1.1.1-1.1.1.3
 // (mmap, munmap, mprotect), each in a small function that a learner can read

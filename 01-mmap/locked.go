@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The MAP_LOCKED experiment: locked pages, and the RLIMIT_MEMLOCK limit that
 // root (CAP_IPC_LOCK) does not have.

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Command mmap is chapter 01 of shmlab: mmap, munmap and mprotect as the
 // kernel really does them (notes 001 §1.1.1.1-1.1.1.3, 000 part 1, course

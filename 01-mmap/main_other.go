@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || !(amd64 || arm64)
 
 package main
 
@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	fmt.Fprintf(os.Stderr, "mmap: shmlab needs Linux (this is %s); see the README for a VM, WSL2 or a container\n", runtime.GOOS)
+	fmt.Fprintf(os.Stderr, "mmap: shmlab needs Linux on amd64 or arm64 (this is %s/%s); see the README for a VM, WSL2 or a container\n", runtime.GOOS, runtime.GOARCH)
 	os.Exit(1)
 }

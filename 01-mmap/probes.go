@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The fault probes of chapter 01. Each runs in a child process (see
 // internal/fault): it sets the scene with the lesson's functions and then

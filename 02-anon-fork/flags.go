@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The flags experiment: what MAP_ANONYMOUS really does with the fd and offset
 // arguments of mmap (notes 001 §1.1.1.1, 000 part 4).

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The experiments that fork: fork (shared and private anonymous pages across
 // a fork), counter (many children, one shared counter) and devzero (the same

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // What a forked Go child needs besides the lesson: signals blocked around the
 // fork, and a few tiny functions it may call. They are plumbing, not the
@@ -20,25 +20,12 @@
 package main
 
 import (
-	"fmt"
 	"runtime"
 	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
-
-// forkable reports whether this architecture may use rawFork. clone's
-// argument order differs between architectures (s390x puts the stack first);
-// rawFork passes only the flags, so it is right on amd64 and arm64, the two
-// this chapter is tested on.
-func forkable() error {
-	switch runtime.GOARCH {
-	case "amd64", "arm64":
-		return nil
-	}
-	return fmt.Errorf("fork: the raw clone of this chapter supports amd64 and arm64, not %s", runtime.GOARCH)
-}
 
 // withSignalsBlocked runs fork (a function that calls rawFork) on one OS
 // thread with every signal blocked, and restores the mask afterwards. The
@@ -47,9 +34,6 @@ func forkable() error {
 // and SIGSTOP cannot be blocked, and a fault (SIGSEGV, SIGBUS) in the child
 // still kills it, with the signal in its wait status.
 func withSignalsBlocked(fork func() (uintptr, syscall.Errno)) (int, error) {
-	if err := forkable(); err != nil {
-		return 0, err
-	}
 	// ForkLock: no other goroutine is between creating a descriptor and
 	// marking it close-on-exec while we copy the descriptor table.
 	syscall.ForkLock.Lock()
@@ -75,7 +59,9 @@ func withSignalsBlocked(fork func() (uintptr, syscall.Errno)) (int, error) {
 // exits. It returns the child's pid in the parent and 0 in the child. No
 // runtime hook runs on either side. Only a //go:nosplit //go:norace
 // //go:nocheckptr function may call it, and in the child that function must
-// end with exitGroup.
+// end with exitGroup. clone's argument order differs between architectures
+// (s390x puts the stack first); passing only the flags is right on amd64 and
+// arm64, the two the lab builds for (the build constraints say so).
 //
 //go:nosplit
 //go:norace

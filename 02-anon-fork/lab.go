@@ -1,4 +1,4 @@
-//go:build linux && !exercise
+//go:build linux && (amd64 || arm64) && !exercise
 
 // The lesson of chapter 02: anonymous shared memory (匿名映射) between a
 // parent and the child it forks (notes 000 part 4, 001 §1.1.1.1

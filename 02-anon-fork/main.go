@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Command anonfork is chapter 02 of shmlab: anonymous shared memory between a
 // parent and its forked child, the Go way to share memory with a new process,

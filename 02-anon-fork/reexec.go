@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The reexec experiment: the Go way to share memory with a new process. Go
 // cannot fork and keep running Go in the child, so it forks and execs (os/exec)

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The unrelated experiment: two processes neither of which forked the other
 // share memory. An anonymous mapping has no name they could both use, so one

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The experiments on attaching: attach (shmat, nattch, the /SYSV mapping,
 // SHM_RDONLY), persist (the segment outlives its writer) and perm (the mode

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The ftok experiment: how a key is made from a file, and why two names can
 // share a key.

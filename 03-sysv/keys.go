@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // How a command names a segment: -key K, -path FILE [-id N] (ftok), -shmid
 // ID, or -private for create. Shared by every experiment; 06-shmfifo takes

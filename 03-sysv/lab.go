@@ -1,4 +1,4 @@
-//go:build linux && !exercise
+//go:build linux && (amd64 || arm64) && !exercise
 
 // The lesson of chapter 03: the calls of notes 001 §1.1.2 (ftok, shmget,
 // shmat, shmdt, shmctl), each in a small function a learner can read beside

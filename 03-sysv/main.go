@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Command sysv is chapter 03 of shmlab: System V shared memory (ftok,
 // shmget, shmat, shmdt, shmctl) as the kernel really does it (notes 001

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The probes of chapter 03: small programs run in a child process (see
 // internal/fault), so that a fault becomes a fact, and so that "another

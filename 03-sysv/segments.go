@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The experiments on one segment: create (shmget), the write and read
 // tools (shmat, copy, shmdt), stat and set (shmctl IPC_STAT, IPC_SET) and rm

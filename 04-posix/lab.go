@@ -1,4 +1,4 @@
-//go:build linux && !exercise
+//go:build linux && (amd64 || arm64) && !exercise
 
 // The lesson of chapter 04: POSIX shared memory (notes 001 §1.1.3). shm_open
 // and shm_unlink are not system calls: they are a few lines of glibc around

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Command posix is chapter 04 of shmlab: POSIX shared memory, shm_open and
 // shm_unlink, and named semaphores, sem_open to sem_unlink, written in Go the

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The modes experiment: the notes' permission-bit table (001 §1.1.3.1),
 // tried for real by another user.

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The names experiment: what glibc does with a POSIX IPC name (UNP vol. 2
 // §2.2 leaves the rules to the system; these are Linux's with glibc).

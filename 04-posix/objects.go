@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The experiments on one object: create, write, read, stat, truncate, and the
 // hold and mapped tools. Each opens the object by name with the lesson's

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The oflags experiment: the open flags of notes 001 §1.1.3.1, and what
 // Linux does with the combinations the notes describe loosely.

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The probes of chapter 04: code that runs in a child process (see
 // internal/fault), either because it may fault (a page lost under a live

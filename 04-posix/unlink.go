@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The unlink experiment (notes 001 §1.1.3.2): what shm_unlink removes, and
 // when the memory goes. The moment the kernel destroys the object is seen

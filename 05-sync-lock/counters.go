@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // What the kernel says about a range of memory and a file, for the facts of
 // every experiment: smaps' dirty and locked counters over a range, VmLck,

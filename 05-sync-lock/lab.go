@@ -1,4 +1,4 @@
-//go:build linux && !exercise
+//go:build linux && (amd64 || arm64) && !exercise
 
 // The lesson of chapter 05: the system calls of notes 001 §1.1.1.4 (msync)
 // and §1.1.1.5 (mlock, munlock, mlockall, munlockall), each in a small

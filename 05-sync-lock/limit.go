@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The limit experiment: RLIMIT_MEMLOCK, which an unprivileged process must
 // stay within and root (CAP_IPC_LOCK) ignores.

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The mlock experiments (notes 001 §1.1.1.5): mlock, round, mlockall, and
 // lockfile (a lock is per process).

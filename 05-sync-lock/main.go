@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Command synclock is chapter 05 of shmlab: msync and the mlock family as
 // the kernel really does them (notes 001 §1.1.1.4-1.1.1.5, course ep. 28),

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The lockfile experiment: a lock belongs to one process's mapping (notes
 // 001 §1.1.1.5 point 2). Two processes map the same file; one unlocks, the

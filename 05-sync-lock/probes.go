@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The child-process parts of the tour (see internal/fault): the other side
 // of lockfile, and limit as an unprivileged user.

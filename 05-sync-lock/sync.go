@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The msync experiments (notes 001 §1.1.1.4): msync, msync-async,
 // msync-flags, invalidate.

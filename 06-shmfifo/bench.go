@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // `shmfifo bench`: the comparison of course ep. 28 (pipe, message queue,
 // shared memory), measured. The same bytes go from this process to a child

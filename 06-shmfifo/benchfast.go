@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The fast path in `shmfifo bench`: a posix-mode FIFO at a free key, the
 // memcpy row, and `bench -pingpong` (a message there and back).

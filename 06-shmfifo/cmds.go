@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The FIFO's commands: init, put, get, stat, destroy, and the tools poke and
 // lock. Each is one small program in the manner of TLPI's examples; the

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // `shmfifo crash`: producers and consumers, each a separate process, killed
 // with SIGKILL at random moments while they run, then replaced; at the end

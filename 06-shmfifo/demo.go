@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The tour's steps that start processes: the producer/consumer demo and the
 // mutex holder killed with SIGKILL. Both make a FIFO of their own at a random

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Checkable messages for the integrity and crash scenarios: each fills its
 // block and carries its producer, its sequence number and a CRC-32 of the

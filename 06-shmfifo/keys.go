@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The KEY argument every FIFO command takes: a number (0x hex or decimal),
 // or -path FILE [-id N] for ftok(3) computed exactly as glibc does.

@@ -1,4 +1,4 @@
-//go:build linux && !exercise
+//go:build linux && (amd64 || arm64) && !exercise
 
 // The lesson of chapter 06: System V semaphores (course ep. 30-31) and the
 // shmfifo of ep. 33 built from them: a ring of fixed-size blocks in one

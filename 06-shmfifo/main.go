@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Command shmfifo is chapter 06 of shmlab: System V semaphores and the
 // course's shmfifo, a producer/consumer ring in System V shared memory

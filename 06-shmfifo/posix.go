@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The FIFO's fast path, `init -sync posix`: the same System V segment and
 // the same 16-byte course header, with the synchronisation inside the

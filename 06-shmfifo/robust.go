@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // The plumbing of the robust mutex of a -sync posix FIFO: glibc's
 // pthread_mutex_t (process-shared, robust) laid out in the segment, and this

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package cli is the plumbing every chapter program shares: the subcommand
 // dispatcher and the tour, `name: value` facts, one-line errors with the errno

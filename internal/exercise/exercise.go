@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package exercise holds what the exercise stubs of every chapter share:
 // the sentinel error a stub returns, and the message that names the notes

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package fault runs a memory access that may fault in a child process, so
 // that a SIGBUS or SIGSEGV becomes a fact ("fault: SIGBUS at offset 4096")

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package procfs reads what the kernel says about a process's memory:
 // /proc/PID/smaps (per mapping: Rss, Shared_Dirty, Private_Dirty, Locked),

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package scripttest is the testscript setup every chapter's tests share:
 // the programs registered as commands, the per-scenario environment (unique

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package track records the IPC objects a program creates, when a scenario
 // asks it to (SHMLAB_TRACK names a file), so that the scenario's cleanup can

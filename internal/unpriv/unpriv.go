@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
 // Package unpriv runs a command as an unprivileged user. Root bypasses
 // permission bits and memory-lock limits, so experiments about them run their
