@@ -93,14 +93,27 @@ func setup(env *testscript.Env) error {
 }
 
 // Condition answers the conditions scenarios may use besides testscript's own:
-// [root] (this process is root) and [diskfs] ($WORK is on a filesystem with
-// storage behind it, not tmpfs: what msync experiments need).
+// [root] (this process is root), [diskfs] ($WORK is on a filesystem with
+// storage behind it, not tmpfs: what msync experiments need) and
+// [sysctl:NAME=VALUE] (/proc/sys/NAME, dots for slashes, holds VALUE: a
+// kernel setting an outcome depends on, such as vm.overcommit_memory).
 func Condition(cond string) (bool, error) {
 	switch cond {
 	case "root":
 		return unpriv.IsRoot(), nil
 	case "diskfs":
 		return onDisk(os.TempDir())
+	}
+	if kv, ok := strings.CutPrefix(cond, "sysctl:"); ok {
+		name, want, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return false, fmt.Errorf("condition %q: want sysctl:NAME=VALUE", cond)
+		}
+		b, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(name, ".", "/"))
+		if err != nil {
+			return false, err
+		}
+		return strings.TrimSpace(string(b)) == want, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
