@@ -535,9 +535,9 @@ func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
 	return nil
 }
 
-// RingGet is the mirror of RingPut: wait while head == tail (empty), copy
-// block tail mod blocks into dst, store tail+1, wake the producer if it
-// sleeps. A consumer killed before its store of tail leaves the block in
+// RingGet is the mirror of RingPut: wait while head == tail (empty; then,
+// with small blocks, slip a little behind the producer), copy block tail
+// mod blocks into dst, store tail+1, wake the producer if it sleeps. A consumer killed before its store of tail leaves the block in
 // the ring for the next consumer; killed after it, it loses that block
 // (as with the semaphores: the message it held).
 func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
@@ -549,7 +549,7 @@ func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
 		if err != nil {
 			return cli.SysHint(f.what("get")+": wait for a filled block", "futex", err, waitHint(err, timeout))
 		}
-		f.seenHead = head
+		f.seenHead = f.slip(head, tail, headp)
 	}
 	if err := f.checkHeader(); err != nil {
 		return err
@@ -564,6 +564,34 @@ func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
 	}
 	return nil
 }
+
+// slip is what a consumer that found the ring empty does once a message
+// comes: with small blocks it lets the producer get ringSlipBytes ahead
+// (looking at head at most ringSlipLooks times, about half a microsecond),
+// then takes what is there. Without it the consumer reads block i while the
+// producer writes block i+1, and 64-byte blocks at offset 16 share cache
+// lines: each message bounces lines and the head counter between the two
+// cores' caches. Measured here (2 million 64-byte messages, 15 runs each,
+// taken in turns): without it 58 to 336 ns a message, 7 runs over 170 ns;
+// with it 59 to 143 ns. The median is the same: slipping removes the slow
+// runs. It costs latency: a 64-byte ping-pong round trip took 1.5 to 2.0 µs
+// with it, 0.8 to 1.5 µs without. This is the "temporal slipping" of
+// FastForward (Giacomoni et al., PPoPP 2008).
+func (f *Fifo) slip(head, tail uint64, headp *uint64) uint64 {
+	if f.Blksize >= ringSlipBytes {
+		return head
+	}
+	want := min(uint64(ringSlipBytes/f.Blksize), uint64(f.Blocks/4))
+	for i := 0; i < ringSlipLooks && head-tail < want; i++ {
+		head = atomic.LoadUint64(headp)
+	}
+	return head
+}
+
+const (
+	ringSlipBytes = 1024
+	ringSlipLooks = 300
+)
 
 // ringSpin is how many times a side looks at the other's counter before it
 // goes to sleep: about 120 µs on the machine of the README. Shorter spins
