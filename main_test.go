@@ -30,7 +30,9 @@ func TestMain(m *testing.M) {
 }
 
 // TestCrossChapter builds every chapter program present, puts them on PATH,
-// and runs testdata/*.txtar.
+// and runs testdata/*.txtar. The programs are built with the tags of this
+// test (buildTags): with -tags exercise, the learner's code meets C, Python
+// and the system's tools too.
 func TestCrossChapter(t *testing.T) {
 	bin := t.TempDir()
 	os.Chmod(bin, 0o755) // the unprivileged side of a scenario runs them too
@@ -39,7 +41,7 @@ func TestCrossChapter(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
 			continue // chapter not written yet
 		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), "./"+dir).CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", buildTags, "-o", filepath.Join(bin, name), "./"+dir).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go build ./%s: %v\n%s", dir, err, out)
 		}

@@ -9,7 +9,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -48,7 +50,7 @@ type forkResult struct {
 // forkOnce runs ForkTouch with shared as the shared page and a fresh
 // MAP_PRIVATE anonymous page, and reads the answers. hold, if set, runs in
 // the parent after the fork and before the gate opens (fork -hold).
-func forkOnce(shared []byte, hold func(child int) error) (forkResult, error) {
+func forkOnce(shared []byte, hold func(child int, shared []byte) error) (forkResult, error) {
 	var r forkResult
 	clear(shared[:512])
 	private, err := MapAnon(unix.Getpagesize(), unix.MAP_PRIVATE)
@@ -73,7 +75,7 @@ func forkOnce(shared []byte, hold func(child int) error) (forkResult, error) {
 	// before it writes, PR_SET_PDEATHSIG (childSetup) kills the child; that
 	// is what `fork -hold` shows.
 	if hold != nil {
-		if err := hold(pid); err != nil {
+		if err := hold(pid, shared); err != nil {
 			unix.Kill(pid, unix.SIGKILL)
 			WaitChild(pid)
 			unix.Close(gate[1])
@@ -101,6 +103,24 @@ func forkOnce(shared []byte, hold func(child int) error) (forkResult, error) {
 	r.Inherited = string(shared[offChildSawBefore:offChildSawBefore+msgLen]) == msgParentBefore
 	r.AfterForkSeen = string(shared[offChildSawAfter:offChildSawAfter+msgLen]) == msgParentAfter
 	return r, nil
+}
+
+// childStdOpen counts which of descriptors 0, 1 and 2 the forked child
+// still has (/proc/PID/fd), once it has written its message into the
+// shared page: by then childSetup has closed them.
+func childStdOpen(pid int, shared []byte) (int, error) {
+	for deadline := time.Now().Add(10 * time.Second); string(shared[:msgLen]) != msgChild; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("fork: the child %d wrote nothing in 10s", pid)
+		}
+	}
+	open := 0
+	for fd := 0; fd < 3; fd++ {
+		if _, err := os.Lstat(fmt.Sprintf("/proc/%d/fd/%d", pid, fd)); err == nil {
+			open++
+		}
+	}
+	return open, nil
 }
 
 func describeStatus(ws unix.WaitStatus) string {
@@ -147,10 +167,15 @@ func runFork(args []string) error {
 	if *ready != "" && !*hold {
 		return cli.Usagef("fork: -ready goes with -hold")
 	}
-	var h func(int) error
+	var h func(int, []byte) error
 	if *hold {
-		h = func(child int) error {
+		h = func(child int, shared []byte) error {
 			cli.Fact("child pid", child)
+			open, err := childStdOpen(child, shared)
+			if err != nil {
+				return err
+			}
+			cli.Fact("child descriptors 0-2 open", open)
 			cli.Say("The child waits for the parent's byte on a pipe; kill this process and")
 			cli.Say("PR_SET_PDEATHSIG kills the child too.")
 			if err := cli.Ready(*ready); err != nil {
@@ -174,7 +199,7 @@ func tourFork() error {
 	return forkExp(nil)
 }
 
-func forkExp(hold func(int) error) error {
+func forkExp(hold func(int, []byte) error) error {
 	shared, err := MapAnon(unix.Getpagesize(), unix.MAP_SHARED)
 	if err != nil {
 		return err

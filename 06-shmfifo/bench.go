@@ -348,14 +348,16 @@ func benchOne(mech string, size, msgs int, start, stop func()) (r benchResult, e
 // set, and returns its exit status.
 func benchChild() int {
 	mech := os.Getenv(benchEnv)
-	atoi := func(k string) int { v, _ := strconv.Atoi(os.Getenv(k)); return v }
-	size, msgs, chunk := atoi("BENCH_SIZE"), atoi("BENCH_MSGS"), atoi("BENCH_CHUNK")
+	size, msgs, chunk := envInt("BENCH_SIZE"), envInt("BENCH_MSGS"), envInt("BENCH_CHUNK")
 	status := os.NewFile(3, "status")
+	if os.Getenv("BENCH_PING") != "" {
+		return pingChild(mech, msgs, size, status)
+	}
 	data := os.NewFile(4, "data")
 	var recv func(buf []byte) error
 	switch mech {
 	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
-		f, err := Open(atoi("BENCH_KEY"))
+		f, err := Open(envInt("BENCH_KEY"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
 			return 1
@@ -365,7 +367,7 @@ func benchChild() int {
 	case "pipe", "unix-stream":
 		recv = func(buf []byte) error { _, err := io.ReadFull(data, buf); return err }
 	case "sysv-msg":
-		id := atoi("BENCH_MSQID")
+		id := envInt("BENCH_MSQID")
 		mbuf := make([]byte, 8+chunk)
 		recv = func(buf []byte) error {
 			for off := 0; off < len(buf); {
@@ -391,9 +393,6 @@ func benchChild() int {
 			return nil
 		}
 	}
-	if os.Getenv("BENCH_PING") != "" {
-		return pingChild(mech, msgs, size, status)
-	}
 	status.Write([]byte{'r'})
 	buf := make([]byte, size)
 	for range msgs {
@@ -405,6 +404,9 @@ func benchChild() int {
 	status.Write([]byte{'d'})
 	return 0
 }
+
+// envInt is a number the benchmark passed to its child in the environment.
+func envInt(k string) int { v, _ := strconv.Atoi(os.Getenv(k)); return v }
 
 // The message queues, with raw system calls (x/sys/unix has neither).
 

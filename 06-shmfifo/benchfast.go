@@ -220,17 +220,16 @@ func pingOne(mech string, size, rounds int, start, stop func()) (r pingResult, e
 // pingChild is the echo side of `bench -pingpong`: it takes each message
 // and sends it back.
 func pingChild(mech string, rounds, size int, status *os.File) int {
-	atoi := func(k string) int { v, _ := strconv.Atoi(os.Getenv(k)); return v }
 	var send, recv func([]byte) error
 	switch mech {
 	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
-		in, err := Open(atoi("BENCH_KEY"))
+		in, err := Open(envInt("BENCH_KEY"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
 			return 1
 		}
 		defer in.Close()
-		out, err := Open(atoi("BENCH_KEY2"))
+		out, err := Open(envInt("BENCH_KEY2"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench child:", err)
 			return 1

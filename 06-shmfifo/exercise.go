@@ -128,10 +128,10 @@ func (s *Sem) Wait(timeout time.Duration) error {
 	// TODO (glibc nptl sem_waitcommon.c): fast path: while the value > 0,
 	// CompareAndSwapUint64(s.Word, d, d-1). Slow path: AddUint64 one
 	// waiter (1<<semNwaitersShift); loop { if the value > 0, CAS d to
-	// d-1-oneWaiter and return; if *s.Dead != 0 return unix.EIDRM; sleep
-	// with FutexWait(low32(s.Word), 0, sleepFor(deadline, timeout)) }.
-	// When giving up (ETIMEDOUT, EIDRM) take the waiter off again.
-	// bump(s.Waits) before each FUTEX_WAIT counts it for `stat` and bench.
+	// d-1-oneWaiter and return; else futexSleep(low32(s.Word), 0, s.Dead,
+	// s.Waits, deadline, timeout) (given in posix.go: one FUTEX_WAIT, EIDRM
+	// once the FIFO is destroyed, ETIMEDOUT after the deadline) }. When
+	// giving up (ETIMEDOUT, EIDRM) take the waiter off again.
 	return exercise.Todo("Sem.Wait", "001 §1.1 (sem_wait on a futex)", "CAS on the 64-bit word, FUTEX_WAIT on its low half when 0")
 }
 
@@ -153,8 +153,8 @@ func (m *Mutex) Lock(timeout time.Duration) (ownerDied bool, err error) {
 	// FUTEX_WAITERS once you have slept); futexOwnerDied set -> CAS to
 	// id|old&futexWaiters, __count 1, __owner mutexInconsistent,
 	// robustEnqueue, robustPending(nil), bump(m.Recovered), return true;
-	// else set futexWaiters (CAS), check *m.Dead (EIDRM), and
-	// FutexWait(m.word(), old, sleepFor(...)). On an error:
+	// else set futexWaiters (CAS) and futexSleep(m.word(), old, m.Dead,
+	// m.Waits, deadline, timeout). On an error:
 	// robustPending(nil) and robustMu.Unlock(). Taken: __count 1,
 	// robustEnqueue, robustPending(nil), __owner id, __nusers+1.
 	return false, exercise.Todo("Mutex.Lock", "ep. 31 (a mutex that survives its holder: futex(2) robust futexes)", "CAS 0 -> pid; FUTEX_OWNER_DIED -> take it and report; else set FUTEX_WAITERS and FUTEX_WAIT")

@@ -433,22 +433,7 @@ func (s *Sem) Wait(timeout time.Duration) error {
 			}
 			d = atomic.LoadUint64(s.Word)
 		}
-		var err error
-		if atomic.LoadUint32(s.Dead) != 0 {
-			err = unix.EIDRM
-		}
-		var sleep time.Duration
-		if err == nil {
-			sleep, err = sleepFor(deadline, timeout)
-		}
-		if err == nil {
-			bump(s.Waits)
-			err = FutexWait(low32(s.Word), 0, sleep)
-			if err == unix.ETIMEDOUT && (timeout <= 0 || time.Now().Before(deadline)) {
-				err = nil // only one slice of the sleep ended
-			}
-		}
-		if err != nil {
+		if err := futexSleep(low32(s.Word), 0, s.Dead, s.Waits, deadline, timeout); err != nil {
 			atomic.AddUint64(s.Word, ^uint64(oneWaiter-1)) // minus one waiter
 			return err
 		}
@@ -594,9 +579,10 @@ const (
 )
 
 // ringSpin is how many times a side looks at the other's counter before it
-// goes to sleep: about 120 µs on the machine of the README. Shorter spins
-// (2000) made 0.26 to 0.35 futex calls per 4 KiB message there, this one
-// about none; a sleep and a wake-up cost more than the whole spin.
+// goes to sleep. On the machine an earlier session measured with, shorter
+// spins (2000) made 0.26 to 0.35 futex calls per 4 KiB message and this one
+// about none (bench's futex/msg column shows it on yours): a sleep and a
+// wake-up cost more than the whole spin.
 const ringSpin = 20000
 
 // ringWait waits until ready(head, tail) holds, first spinning, then
@@ -702,22 +688,7 @@ func (m *Mutex) Lock(timeout time.Duration) (ownerDied bool, err error) {
 			old |= futexWaiters
 		}
 		keepWaiters = futexWaiters
-		var err error
-		if atomic.LoadUint32(m.Dead) != 0 {
-			err = unix.EIDRM
-		}
-		var sleep time.Duration
-		if err == nil {
-			sleep, err = sleepFor(deadline, timeout)
-		}
-		if err == nil {
-			bump(m.Waits)
-			err = FutexWait(w, old, sleep)
-			if err == unix.ETIMEDOUT && (timeout <= 0 || time.Now().Before(deadline)) {
-				err = nil // only one slice of the sleep ended
-			}
-		}
-		if err != nil {
+		if err := futexSleep(w, old, m.Dead, m.Waits, deadline, timeout); err != nil {
 			robustPending(nil)
 			robustMu.Unlock()
 			return false, err

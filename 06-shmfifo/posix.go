@@ -504,6 +504,26 @@ func (f *Fifo) GetInto(dst []byte, timeout time.Duration) error {
 // does not change the word the waiter sleeps on).
 const futexSlice = 250 * time.Millisecond
 
+// futexSleep is one sleep of a waiter (Sem.Wait, Mutex.Lock) on word while
+// it holds val: EIDRM if destroy has marked the FIFO dead, ETIMEDOUT once
+// the deadline has passed, else one FUTEX_WAIT of at most futexSlice,
+// counted in waits. nil means: look at the word again.
+func futexSleep(word *uint32, val uint32, dead *uint32, waits *uint64, deadline time.Time, timeout time.Duration) error {
+	if atomic.LoadUint32(dead) != 0 {
+		return unix.EIDRM
+	}
+	sleep, err := sleepFor(deadline, timeout)
+	if err != nil {
+		return err
+	}
+	bump(waits)
+	err = FutexWait(word, val, sleep)
+	if err == unix.ETIMEDOUT && (timeout <= 0 || time.Now().Before(deadline)) {
+		return nil // only one slice of the sleep ended
+	}
+	return err
+}
+
 // sleepFor is how long one FUTEX_WAIT may last: what is left of timeout
 // (ETIMEDOUT once nothing is left), or futexSlice without one.
 func sleepFor(deadline time.Time, timeout time.Duration) (time.Duration, error) {

@@ -31,3 +31,20 @@ func StatusKB(pid, field string) (int64, error) {
 
 // VmLck is this process's locked memory in kB.
 func VmLck() (int64, error) { return StatusKB("self", "VmLck") }
+
+// Running reports whether pid is a process that has not ended: its
+// /proc/PID/stat exists and its state is not Z (zombie) or X (dead).
+func Running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses, so the
+	// state is the first field after the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 || i+2 >= len(b) {
+		return false
+	}
+	st := b[i+2]
+	return st != 'Z' && st != 'X'
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"shmlab/internal/procfs"
 	"shmlab/internal/track"
 	"shmlab/internal/unpriv"
 )
@@ -193,7 +194,7 @@ func waitgone(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	deadline := time.Now().Add(limit)
 	for delay := time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		if !running(pid) {
+		if !procfs.Running(pid) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -202,23 +203,6 @@ func waitgone(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(delay)
 	}
-}
-
-// running reports whether pid is a process that has not ended: its
-// /proc/PID/stat exists and its state is not Z (zombie) or X (dead).
-func running(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// pid (comm) state ...: comm may hold spaces and parentheses, so the
-	// state is the first field after the last ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 || i+2 >= len(b) {
-		return false
-	}
-	st := b[i+2]
-	return st != 'Z' && st != 'X'
 }
 
 // Graded runs the graded scenarios of a chapter (testdata/script) as subtests
