@@ -19,11 +19,19 @@ import (
 
 // Experiment is one subcommand of a chapter program.
 type Experiment struct {
-	Name    string // subcommand name, e.g. "shared"
-	Args    string // usage of its arguments, e.g. "[-hold] FILE"
+	Name string // subcommand name, e.g. "shared"
+	// Args is the synopsis of its flags and arguments, as a usage line
+	// shows it: "(-key K | -path FILE [-id N]) [-offset N] TEXT". Every flag
+	// Cmd declares appears in it, and only those (Program.Check).
+	Args    string
 	Notes   string // the notes section it mirrors, e.g. "001 §1.1.1.1"
 	Summary string // one line: what it shows
-	// Run runs the experiment with its command-line arguments.
+	// Cmd declares the experiment's flags and arguments on f and returns
+	// the Action that runs it. It must do nothing else: the CLI also calls
+	// it only to print `-h`.
+	Cmd func(f *Flags) Action
+	// Run is the older form of Cmd: it parses its own arguments. Chapters
+	// move to Cmd; Check reports an experiment that still uses Run.
 	Run func(args []string) error
 	// Tour, if set, runs the experiment as a step of the tour, with inputs
 	// it makes itself (temporary files it removes afterwards).
@@ -99,7 +107,11 @@ func Run(p *Program, args []string) (status int) {
 	for i := range p.Experiments {
 		e := &p.Experiments[i]
 		if e.Name == args[0] {
-			err := e.Run(args[1:])
+			err := runExperiment(p, e, args[1:])
+			if errors.Is(err, errHelp) {
+				experimentUsage(p, e, Stdout)
+				return 0
+			}
 			if err != nil {
 				failReady(args[1:], err)
 			}
@@ -111,6 +123,78 @@ func Run(p *Program, args []string) (status int) {
 	return 2
 }
 
+// runExperiment parses args as e declares them and runs it.
+func runExperiment(p *Program, e *Experiment, args []string) error {
+	if isHelp(args) {
+		return errHelp
+	}
+	if e.Cmd == nil {
+		return e.Run(args)
+	}
+	f := newFlags(e.Name)
+	act := e.Cmd(f)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	return act(pos)
+}
+
+// experimentUsage is `PROG EXPERIMENT -h`: the usage line, what it shows,
+// the notes section, and one line per flag.
+func experimentUsage(p *Program, e *Experiment, w io.Writer) {
+	fmt.Fprintf(w, "usage: %s %s\n", p.Name, strings.TrimSpace(e.Name+" "+e.Args))
+	fmt.Fprintf(w, "%s (notes %s)\n", e.Summary, e.Notes)
+	if e.Cmd == nil {
+		return
+	}
+	f := newFlags(e.Name)
+	e.Cmd(f)
+	if len(f.Names()) > 0 {
+		fmt.Fprintf(w, "\nflags:\n")
+		f.printDefaults(w)
+	}
+}
+
+// Check reports what is inconsistent in the program's declarations: an
+// experiment without a summary, notes or Cmd, a flag its synopsis (Args)
+// does not show, or a synopsis naming a flag it does not declare. Each
+// chapter's tests call it, so that `-h` and the usage lines cannot drift.
+func (p *Program) Check() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i := range p.Experiments {
+		e := &p.Experiments[i]
+		if seen[e.Name] {
+			errs = append(errs, fmt.Errorf("%s: declared twice", e.Name))
+		}
+		seen[e.Name] = true
+		if e.Summary == "" || e.Notes == "" || e.Cmd == nil {
+			errs = append(errs, fmt.Errorf("%s: needs Summary, Notes and Cmd", e.Name))
+			continue
+		}
+		f := newFlags(e.Name)
+		e.Cmd(f)
+		declared := map[string]bool{}
+		for _, n := range f.Names() {
+			declared[n] = true
+		}
+		shown := map[string]bool{}
+		for _, n := range synopsisFlags(e.Args) {
+			shown[n] = true
+			if !declared[n] {
+				errs = append(errs, fmt.Errorf("%s: synopsis %q shows -%s, which it does not declare", e.Name, e.Args, n))
+			}
+		}
+		for n := range declared {
+			if !shown[n] {
+				errs = append(errs, fmt.Errorf("%s: flag -%s is missing from the synopsis %q", e.Name, n, e.Args))
+			}
+		}
+	}
+	return errs
+}
+
 func report(p *Program, e *Experiment, err error) int {
 	if err == nil {
 		return 0
@@ -119,7 +203,7 @@ func report(p *Program, e *Experiment, err error) int {
 	if errors.As(err, &ue) {
 		fmt.Fprintf(Stderr, "%s: %v\n", p.Name, err)
 		if e != nil {
-			fmt.Fprintf(Stderr, "usage: %s %s %s\n", p.Name, e.Name, e.Args)
+			fmt.Fprintf(Stderr, "usage: %s\n", strings.TrimSpace(p.Name+" "+e.Name+" "+e.Args))
 		} else {
 			usage(p, Stderr)
 		}
@@ -131,10 +215,11 @@ func report(p *Program, e *Experiment, err error) int {
 
 func usage(p *Program, w io.Writer) {
 	fmt.Fprintf(w, "usage: %s [EXPERIMENT [flags] [args]]\n", p.Name)
-	fmt.Fprintf(w, "With no experiment, runs the tour of chapter %s.\n\nexperiments:\n", p.Chapter)
+	fmt.Fprintf(w, "With no experiment, runs the tour of chapter %s.\n", p.Chapter)
+	fmt.Fprintf(w, "%s EXPERIMENT -h prints the flags of one.\n\nexperiments:\n", p.Name)
 	for _, e := range p.Experiments {
 		fmt.Fprintf(w, "  %-10s %s\n", e.Name, e.Summary)
-		fmt.Fprintf(w, "  %-10s   %s %s %s   (notes %s)\n", "", p.Name, e.Name, e.Args, e.Notes)
+		fmt.Fprintf(w, "  %-10s   %s   (notes %s)\n", "", strings.TrimSpace(p.Name+" "+e.Name+" "+e.Args), e.Notes)
 	}
 }
 

@@ -5,6 +5,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -32,8 +33,13 @@ func (e *SysError) Error() string {
 // Unwrap exposes the errno so that errors.Is(err, unix.ENOENT) works.
 func (e *SysError) Unwrap() error { return e.Errno }
 
-// Sys wraps err from a system call. If err carries no errno (a Go-level
-// error), it is wrapped as is. A nil err gives nil.
+// Sys is how an experiment reports what a lesson function returned: it adds
+// what was tried (with the object) to the bare error of the lesson. The
+// lesson returns os.NewSyscallError(call, errno), or the errno alone; the
+// call named there wins over call, which names it when the lesson did not.
+// An error that is already a SysError passes unchanged; one that carries no
+// errno (a Go-level error, an unfinished exercise) is wrapped as is. A nil
+// err gives nil.
 func Sys(what, call string, err error) error {
 	return SysHint(what, call, err, "")
 }
@@ -43,9 +49,20 @@ func SysHint(what, call string, err error, hint string) error {
 	if err == nil {
 		return nil
 	}
+	var se *SysError
+	if errors.As(err, &se) {
+		return err
+	}
+	var sc *os.SyscallError
+	if errors.As(err, &sc) && sc.Syscall != "" {
+		call = sc.Syscall
+	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		return &SysError{What: what, Call: call, Errno: errno, Hint: hint}
+	}
+	if sc != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return fmt.Errorf("%s: %s: %w", what, call, err)
 }

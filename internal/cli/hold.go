@@ -5,7 +5,7 @@ package cli
 import (
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -16,17 +16,40 @@ import (
 const HoldMax = 2 * time.Minute
 
 // Ready tells a waiting scenario that this process has reached the point it
-// waits for: it writes path atomically (a temporary file renamed into place),
-// so a reader never sees it half written. An empty path does nothing.
+// waits for: it creates path. Waiters look only at whether it exists. It is
+// made with O_CREAT|O_EXCL|O_NOFOLLOW, so a file or symlink already there
+// (planted in a shared directory) is refused with EEXIST, never written
+// through. An empty path does nothing.
 func Ready(path string) error {
 	if path == "" {
 		return nil
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, []byte("ready\n"), 0o644); err != nil {
-		return err
+	return Sys("write the ready file "+Quote(path), "open", createNew(path, "ready\n"))
+}
+
+// createNew writes text to a file that must not exist yet, never following
+// a symlink.
+func createNew(path, text string) error {
+	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		return os.NewSyscallError("open", err)
 	}
-	return os.Rename(tmp, path)
+	f := os.NewFile(uintptr(fd), path)
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Quote gives a path or name as an error line shows it: as is when it is
+// plain, in Go quotes when it holds a space, a control character such as a
+// newline, or nothing at all.
+func Quote(s string) string {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '"' }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // Hold keeps the process (and what it has mapped or attached) alive until it
@@ -59,10 +82,10 @@ func failReady(args []string, err error) {
 		if path == "" {
 			continue
 		}
-		if _, serr := os.Stat(path); serr == nil {
+		if _, serr := os.Lstat(path); serr == nil {
 			return
 		}
-		os.WriteFile(path+".fail", []byte(err.Error()+"\n"), 0o644)
+		createNew(path+".fail", err.Error()+"\n") // best effort: the error line says it all
 		return
 	}
 }

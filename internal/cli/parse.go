@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"strconv"
@@ -97,6 +98,10 @@ func Parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			val = args[i]
 		}
 		if err := fs.Set(name, val); err != nil {
+			var ue *UsageError
+			if errors.As(err, &ue) {
+				return nil, ue // a number or mode flag names itself
+			}
 			return nil, Usagef("%s: bad value %q for -%s: %v", fs.Name(), val, name, err)
 		}
 	}

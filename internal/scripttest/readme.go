@@ -4,73 +4,135 @@ package scripttest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+
+	"shmlab/internal/cli"
+	"shmlab/internal/unpriv"
 )
 
 // Markers around the tour output in a chapter README.
 const (
 	tourBegin = "<!-- tour output: begin (checked by TestREADME; SHMLAB_UPDATE_README=1 go test -run TestREADME rewrites it) -->"
 	tourEnd   = "<!-- tour output: end -->"
+	helpBegin = "<!-- experiments: begin (checked by TestREADME against -h; SHMLAB_UPDATE_README=1 go test -run TestREADME rewrites it) -->"
+	helpEnd   = "<!-- experiments: end -->"
 )
 
 // CheckTour runs `program` with no arguments (the tour) and compares what it
 // prints with the block between the tour markers of readme, so that the
 // output a chapter README shows is the output the program gives. Facts whose
-// values change from run to run (a pid, a time, an address) are named in
-// volatile: only their names are compared. With SHMLAB_UPDATE_README=1 the
-// block is rewritten from this run instead.
+// values change from run to run or from user to user (a pid, a time, an
+// address, a uid) are named in volatile: only their names are compared.
+//
+// The README shows what a learner sees, and a learner is usually not root:
+// so the tour must print the same lines whoever runs it. Run as root, the
+// check runs the tour twice, as root and as uid 65534 (unpriv), and both
+// must match; run as another user, once, as that user. With
+// SHMLAB_UPDATE_README=1 the block is rewritten from this run instead.
 //
 // program must be on PATH: TestMain's scripttest.Main puts it there.
 func CheckTour(t *testing.T, program, readme string, volatile ...string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		// The README shows the tour as root, which runs the unprivileged side
-		// of the permission and memory-lock steps as uid 65534; as another
-		// user those steps print other (equally true) rows.
-		t.Skip("the README's tour output was made as root; run the tests as root to check it")
+	runs := []string{"this user"}
+	if unpriv.IsRoot() {
+		runs = append(runs, fmt.Sprintf("uid %d", unpriv.UID))
 	}
+	for _, who := range runs {
+		out, err := runTour(program, who != "this user")
+		if err != nil && strings.Contains(err.Error(), "exercise not done") {
+			// Built with -tags exercise: the tour needs the learner's code.
+			t.Skipf("the tour needs the exercise done first: %v", err)
+		}
+		if err != nil {
+			t.Fatalf("%s (the tour, as %s): %v", program, who, err)
+		}
+		got := "```\n$ go run ./" + chapterDir() + "\n" + TrimLines(out) + "```\n"
+		checkBlock(t, readme, tourBegin, tourEnd, got, "the tour output (run as "+who+")", volatile)
+	}
+}
+
+// runTour runs the tour, as uid 65534 through unpriv if asked.
+func runTour(program string, asUnpriv bool) (string, error) {
+	path, err := exec.LookPath(program)
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(path)
+	if asUnpriv {
+		u, err := exec.LookPath("unpriv")
+		if err != nil {
+			return "", err
+		}
+		cmd = exec.Command(u, program)
+		cmd.Dir = os.TempDir() // a directory uid 65534 may enter
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return string(out), nil
+}
+
+// CheckHelp compares `program -h` with the block between the experiments
+// markers of readme: the README's list of experiments is what -h prints.
+func CheckHelp(t *testing.T, program, readme string) {
+	t.Helper()
 	path, err := exec.LookPath(program)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(path)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil && strings.Contains(stderr.String(), "exercise not done") {
-		// Built with -tags exercise: the tour needs the learner's code.
-		t.Skipf("the tour needs the exercise done first: %s", strings.TrimSpace(stderr.String()))
-	}
+	out, err := exec.Command(path, "-h").Output()
 	if err != nil {
-		t.Fatalf("%s (the tour): %v\n%s", program, err, stderr.String())
+		t.Fatalf("%s -h: %v", program, err)
 	}
-	got := "```\n$ go run ./" + chapterDir() + "\n" + TrimLines(string(out)) + "```\n"
+	got := "```\n$ go run ./" + chapterDir() + " -h\n" + TrimLines(string(out)) + "```\n"
+	checkBlock(t, readme, helpBegin, helpEnd, got, "the experiments list (-h)", nil)
+}
+
+// CheckProgram fails the test for every inconsistency of the program's
+// declarations (cli.Program.Check): an experiment whose usage line shows a
+// flag it does not declare, or declares one it does not show.
+func CheckProgram(t *testing.T, p *cli.Program) {
+	t.Helper()
+	for _, err := range p.Check() {
+		t.Error(err)
+	}
+}
+
+// checkBlock compares got with the block of readme between begin and end
+// (masking the volatile facts), or rewrites the block with
+// SHMLAB_UPDATE_README=1.
+func checkBlock(t *testing.T, readme, begin, end, got, what string, volatile []string) {
+	t.Helper()
 	text, err := os.ReadFile(readme)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(text)
-	i := strings.Index(s, tourBegin)
-	j := strings.Index(s, tourEnd)
+	i := strings.Index(s, begin)
+	j := strings.Index(s, end)
 	if i < 0 || j < i {
-		t.Fatalf("%s: no tour block; put the two lines\n%s\n%s\nwhere the tour output goes", readme, tourBegin, tourEnd)
+		t.Fatalf("%s: no block for %s; put the two lines\n%s\n%s\nwhere it goes", readme, what, begin, end)
 	}
-	have := s[i+len(tourBegin)+1 : j]
+	have := s[i+len(begin)+1 : j]
 	if os.Getenv("SHMLAB_UPDATE_README") == "1" {
-		s = s[:i+len(tourBegin)] + "\n" + got + s[j:]
+		s = s[:i+len(begin)] + "\n" + got + s[j:]
 		if err := os.WriteFile(readme, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	if mask(have, volatile) != mask(got, volatile) {
-		t.Errorf("%s: the tour output in the README is not what the program prints.\n"+
+		t.Errorf("%s: %s in the README is not what the program prints.\n"+
 			"Run SHMLAB_UPDATE_README=1 go test -run TestREADME ./%s to rewrite it.\n--- README\n%s\n--- program\n%s",
-			readme, chapterDir(), have, got)
+			readme, what, chapterDir(), have, got)
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"golang.org/x/sys/unix"
+
 	"shmlab/internal/procfs"
 	"shmlab/internal/track"
 	"shmlab/internal/unpriv"
@@ -49,13 +51,21 @@ const KeyBlock = 16
 // Params returns the testscript parameters for the scenarios in dir.
 //
 // Every scenario gets:
-//   - $KEY: a System V key base of its own (0x7eXXXXX0), owning KEY..KEY+15;
+//   - $KEY: a System V key base of its own (0x7eXXXXX0), owning KEY..KEY+15.
+//     The block is reserved before the scenario starts: a System V message
+//     queue with key $KEY, made with IPC_CREAT|IPC_EXCL, so two scenarios
+//     (of this package or another running at the same time) never share a
+//     block, and the cleanup may remove whatever is in it;
 //   - $SHMNAME: a POSIX shm name of its own ("shmlab-<random>");
-//   - $SHMLAB_TRACK: the file programs record created objects in;
+//   - $SHMLAB_TRACK: the file programs record created objects in; only the
+//     test can write it;
 //   - cleanup on exit, pass or fail: every tracked object, every object with
 //     a key in its block, every /dev/shm entry starting with $SHMNAME or
 //     sem.$SHMNAME;
-//   - when root, a $WORK that uid 65534 can enter and write, for `unpriv`.
+//   - when root, a $WORK that uid 65534 may enter but not write, and
+//     $UNPRIV, a directory of its own that it may (elsewhere $UNPRIV is
+//     $WORK). What the unprivileged side records goes to a file of its own,
+//     and the cleanup trusts it only for objects and files uid 65534 owns.
 func Params(dir string) testscript.Params {
 	return testscript.Params{
 		Dir:                 dir,
@@ -68,29 +78,76 @@ func Params(dir string) testscript.Params {
 }
 
 func setup(env *testscript.Env) error {
+	key, sentinel, err := reserveKeys()
+	if err != nil {
+		return err
+	}
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return err
 	}
-	r := binary.LittleEndian.Uint32(b[:])
-	key := 0x7e000000 | (r & 0x00fffff0)
-	name := fmt.Sprintf("shmlab-%08x", r)
-	trackFile := filepath.Join(env.WorkDir, ".shmlab-created")
-	env.Setenv("KEY", fmt.Sprintf("0x%08x", key))
-	env.Setenv("SHMNAME", name)
-	env.Setenv(track.Env, trackFile)
-	env.Setenv("PAGESIZE", fmt.Sprint(os.Getpagesize()))
-	if unpriv.IsRoot() {
-		// MkdirTemp made these 0700; let the unprivileged side in.
-		os.Chmod(filepath.Dir(env.WorkDir), 0o711)
-		os.Chmod(env.WorkDir, 0o777)
-	}
+	name := fmt.Sprintf("shmlab-%08x", binary.LittleEndian.Uint32(b[:]))
+	c := &cleanup{key: key, sentinel: sentinel, prefix: name,
+		track: filepath.Join(env.WorkDir, ".shmlab-created")}
 	env.Defer(func() {
-		if err := Cleanup(int(key), name, trackFile); err != nil {
+		if err := c.run(); err != nil {
 			env.T().Log("cleanup: ", err)
 		}
 	})
+	// Made now, mode 0600, in a directory only the test may write: no other
+	// user can add a line to it.
+	if err := os.WriteFile(c.track, nil, 0o600); err != nil {
+		return err
+	}
+	env.Setenv("KEY", fmt.Sprintf("0x%08x", key))
+	env.Setenv("SHMNAME", name)
+	env.Setenv(track.Env, c.track)
+	env.Setenv("PAGESIZE", fmt.Sprint(os.Getpagesize()))
+	env.Setenv("UNPRIV", env.WorkDir)
+	if unpriv.IsRoot() {
+		return unprivDir(env, c)
+	}
 	return nil
+}
+
+// unprivDir lets uid 65534 reach $WORK (search, not write: MkdirTemp made
+// both 0700) and gives it $UNPRIV and a record file of its own there.
+func unprivDir(env *testscript.Env, c *cleanup) error {
+	os.Chmod(filepath.Dir(env.WorkDir), 0o711)
+	os.Chmod(env.WorkDir, 0o711)
+	dir := filepath.Join(env.WorkDir, ".unpriv")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chown(dir, unpriv.UID, unpriv.GID); err != nil {
+		return err
+	}
+	c.unprivTrack = filepath.Join(dir, ".shmlab-created")
+	env.Setenv("UNPRIV", dir)
+	env.Setenv(unpriv.TrackEnv, c.unprivTrack)
+	return nil
+}
+
+// reserveKeys picks a random key block and reserves it with a message
+// queue at its first key (IPC_EXCL: a block another scenario holds is
+// refused, and another is tried). It returns the key and the queue's id.
+func reserveKeys() (int, int, error) {
+	for try := 0; try < 100; try++ {
+		var b [4]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, 0, err
+		}
+		key := int(0x7e000000 | (binary.LittleEndian.Uint32(b[:]) & 0x00fffff0))
+		r, _, e := syscall.Syscall(unix.SYS_MSGGET, uintptr(key), unix.IPC_CREAT|unix.IPC_EXCL|0o600, 0)
+		if e == unix.EEXIST {
+			continue
+		}
+		if e != 0 {
+			return 0, 0, fmt.Errorf("reserve System V keys 0x%08x: msgget: %v", key, e)
+		}
+		return key, int(r), nil
+	}
+	return 0, 0, fmt.Errorf("reserve System V keys: 100 random blocks were all taken")
 }
 
 // Condition answers the conditions scenarios may use besides testscript's own:

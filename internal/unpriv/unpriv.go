@@ -22,6 +22,12 @@ const (
 	GID = 65534
 )
 
+// TrackEnv names the record file of the programs run as UID (see
+// internal/track): when set, Main hands it to the program as SHMLAB_TRACK,
+// so that what the unprivileged side makes is recorded apart from what the
+// test's own user makes.
+const TrackEnv = "SHMLAB_TRACK_UNPRIV"
+
 // IsRoot reports whether this process has effective uid 0.
 func IsRoot() bool { return os.Geteuid() == 0 }
 
@@ -76,7 +82,11 @@ func Main() {
 			}
 		}
 	}
-	err = syscall.Exec(exe, os.Args[1:], os.Environ())
+	env := os.Environ()
+	if t := os.Getenv(TrackEnv); t != "" && IsRoot() {
+		env = append(env, "SHMLAB_TRACK="+t) // the last value wins
+	}
+	err = syscall.Exec(exe, os.Args[1:], env)
 	fmt.Fprintf(os.Stderr, "unpriv: execve %s: %v\n", path, err)
 	os.Exit(1)
 }
