@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -89,7 +88,10 @@ func setup(env *testscript.Env) error {
 	name := fmt.Sprintf("shmlab-%08x", binary.LittleEndian.Uint32(b[:]))
 	c := &cleanup{key: key, sentinel: sentinel, prefix: name,
 		track: filepath.Join(env.WorkDir, ".shmlab-created")}
+	env.Setenv(scenarioEnv, name)
+	stop := watch(env, name)
 	env.Defer(func() {
+		stop()
 		if err := c.run(); err != nil {
 			env.T().Log("cleanup: ", err)
 		}
@@ -262,50 +264,10 @@ func waitgone(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// Graded runs the graded scenarios of a chapter (testdata/script) as subtests
-// of t and prints `grade CHAPTER: K/N scenarios pass` when all have finished.
-// go test shows it with -v, and whenever a scenario fails.
-func Graded(t *testing.T, chapter string) {
-	g := &grade{}
-	t.Cleanup(func() {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		fmt.Printf("grade %s: %d/%d scenarios pass\n", chapter, g.pass, g.total)
-	})
-	testscript.RunT(gradeT{T: t, g: g}, Params(filepath.Join("testdata", "script")))
-}
-
 // Ungraded runs scenarios about the CLI alone (testdata/cli): usage errors,
 // flag parsing. They are not part of the grade.
 func Ungraded(t *testing.T) {
 	testscript.Run(t, Params(filepath.Join("testdata", "cli")))
-}
-
-type grade struct {
-	mu          sync.Mutex
-	pass, total int
-}
-
-// gradeT is testscript.T over a *testing.T that counts how its subtests end.
-type gradeT struct {
-	*testing.T
-	g *grade
-}
-
-func (t gradeT) Verbose() bool { return testing.Verbose() }
-
-func (t gradeT) Run(name string, f func(testscript.T)) {
-	t.T.Run(name, func(st *testing.T) {
-		st.Cleanup(func() {
-			t.g.mu.Lock()
-			defer t.g.mu.Unlock()
-			t.g.total++
-			if !st.Failed() && !st.Skipped() {
-				t.g.pass++
-			}
-		})
-		f(gradeT{T: st, g: t.g})
-	})
 }
 
 // TrimLines is a helper for tests that compare output: it drops trailing
