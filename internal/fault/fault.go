@@ -18,10 +18,13 @@ package fault
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +35,9 @@ import (
 )
 
 const envProbe = "SHMLAB_FAULT_PROBE"
+
+// probeArg0 starts the argv[0] of a probe child; a token follows.
+const probeArg0 = "shmlab-fault-probe:"
 
 // A Probe runs in the child. It returns an error if it could not set up the
 // access (that is a failure, not a fault).
@@ -46,15 +52,20 @@ func Register(name string, p Probe) { probes[name] = p }
 // Main must be called at the start of main (cli.Main does it). In a probe
 // child it runs the probe and exits; otherwise it returns at once.
 func Main() {
-	name := os.Getenv(envProbe)
-	if name == "" {
+	v, set := os.LookupEnv(envProbe)
+	if !set {
 		return
 	}
 	os.Unsetenv(envProbe)
+	// A probe child is started by run with a one-time token both in its
+	// environment and in its argv[0]; a variable set by hand, or inherited
+	// by another program, has no such argv[0] and is refused.
+	name, token, _ := strings.Cut(v, ":")
 	p := probes[name]
-	if p == nil {
-		fmt.Fprintf(os.Stderr, "fault probe %q: not registered\n", name)
-		os.Exit(3)
+	if len(token) < 16 || os.Args[0] != probeArg0+token || p == nil {
+		fmt.Fprintf(os.Stderr, "%s: %s is set (to %q): it is only for the lab's own fault probe children; unset it\n",
+			filepath.Base(os.Args[0]), envProbe, v)
+		os.Exit(2)
 	}
 	// No core file for a fault we provoke on purpose.
 	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
@@ -157,11 +168,16 @@ func run(name string, drop bool, args []string) (Result, error) {
 		return Result{}, err
 	}
 	defer r.Close()
+	var tok [12]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return Result{}, err
+	}
+	token := hex.EncodeToString(tok[:])
 	var out bytes.Buffer
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/fd/4", // ExtraFiles[1] in the child
-		Args:        append([]string{os.Args[0]}, args...),
-		Env:         append(os.Environ(), envProbe+"="+name),
+		Args:        append([]string{probeArg0 + token}, args...),
+		Env:         append(os.Environ(), envProbe+"="+name+":"+token),
 		Stdout:      &out,
 		Stderr:      &out,
 		ExtraFiles:  []*os.File{w, exe},
@@ -223,7 +239,13 @@ const readProbe = "shmlab-read"
 
 func init() {
 	Register(readProbe, func(args []string) error {
-		n, _ := strconv.Atoi(args[1])
+		if len(args) != 2 {
+			return fmt.Errorf("%s: want PATH N", readProbe)
+		}
+		n, err := strconv.Atoi(args[1])
+		if err != nil || n < 0 || n > 1<<20 {
+			return fmt.Errorf("%s: bad length %q", readProbe, args[1])
+		}
 		f, err := os.Open(args[0])
 		if err != nil {
 			return err

@@ -3,7 +3,10 @@
 package fault
 
 import (
+	"errors"
 	"os"
+	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -48,5 +51,25 @@ func TestNoFault(t *testing.T) {
 	}
 	if _, err := Run("nosuch"); err == nil {
 		t.Error("an unregistered probe ran")
+	}
+}
+
+// A probe name in the environment of a program not started by run (set by
+// hand, or inherited) is refused in one line: it never runs a probe on the
+// program's own arguments.
+func TestStrayProbeVariableIsRefused(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"test-ok", "test-ok:0123456789abcdef0123", "nosuch:x"} {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), envProbe+"="+v)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || strings.Count(string(out), "\n") != 1 ||
+			!strings.Contains(string(out), "only for the lab's own fault probe children") {
+			t.Errorf("%s=%s: %v, output %q; want exit 2 and one line", envProbe, v, err, out)
+		}
 	}
 }
