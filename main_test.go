@@ -62,6 +62,12 @@ func TestCrossChapter(t *testing.T) {
 		}
 		return scripttest.Condition(cond)
 	}
+	if buildTags == "exercise" {
+		// A scenario that reaches a stub of a chapter not done yet is
+		// skipped, saying which function, instead of failing.
+		scripttest.RunSkippingStubs(t, p)
+		return
+	}
 	testscript.Run(t, p)
 }
 

@@ -20,3 +20,9 @@ func TestGORACESet(t *testing.T) {
 		t.Error("Main did not set GORACE")
 	}
 }
+
+// A scenario that fails on an exercise stub is skipped, not failed; the
+// others run as usual. (Were the stub scenario failed, so would this test.)
+func TestRunSkippingStubs(t *testing.T) {
+	RunSkippingStubs(t, Params("testdata/stubs"))
+}
