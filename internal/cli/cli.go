@@ -45,6 +45,9 @@ type Program struct {
 	Chapter     string // "01-mmap"
 	Intro       string // a paragraph printed at the start of the tour
 	Experiments []Experiment
+	// Hints are the exercise's hints, one per lesson function, in the order
+	// the README asks for them (the `hint` subcommand).
+	Hints []exercise.Hint
 }
 
 // Stdout and Stderr are where programs write; tests of the plumbing swap them.
@@ -103,6 +106,8 @@ func Run(p *Program, args []string) (status int) {
 		return 0
 	case "tour":
 		return report(p, nil, tour(p))
+	case "hint":
+		return report(p, nil, hintCmd(p, args[1:]))
 	}
 	for i := range p.Experiments {
 		e := &p.Experiments[i]
@@ -216,7 +221,11 @@ func report(p *Program, e *Experiment, err error) int {
 func usage(p *Program, w io.Writer) {
 	fmt.Fprintf(w, "usage: %s [EXPERIMENT [flags] [args]]\n", p.Name)
 	fmt.Fprintf(w, "With no experiment, runs the tour of chapter %s.\n", p.Chapter)
-	fmt.Fprintf(w, "%s EXPERIMENT -h prints the flags of one.\n\nexperiments:\n", p.Name)
+	fmt.Fprintf(w, "%s EXPERIMENT -h prints the flags of one.\n", p.Name)
+	if len(p.Hints) > 0 {
+		fmt.Fprintf(w, "%s hint [FUNC] gives the exercise's hints.\n", p.Name)
+	}
+	fmt.Fprintf(w, "\nexperiments:\n")
 	for _, e := range p.Experiments {
 		fmt.Fprintf(w, "  %-10s %s\n", e.Name, e.Summary)
 		fmt.Fprintf(w, "  %-10s   %s   (notes %s)\n", "", strings.TrimSpace(p.Name+" "+e.Name+" "+e.Args), e.Notes)

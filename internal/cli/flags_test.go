@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"shmlab/internal/exercise"
 )
 
 // testProgram has one experiment of each shape: flags, a key, positionals.
@@ -117,5 +119,27 @@ func TestQuote(t *testing.T) {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestHint(t *testing.T) {
+	var got []string
+	p := testProgram(&got)
+	p.Hints = []exercise.Hint{{Func: "Ftok", Notes: "001 §1.1.2.1", Man: "ftok(3)",
+		Levels: [3]string{"keys come from files", "stat(2) the file", "pack id, dev, ino"},
+		Zh:     [3]string{"键值来自文件", "", ""}}}
+	status, out, _ := runCaptured(p, "hint")
+	if status != 0 || !strings.Contains(out, "  Ftok ") {
+		t.Errorf("hint: status %d:\n%s", status, out)
+	}
+	status, out, _ = runCaptured(p, "hint", "ftok", "-level", "2", "-lang", "zh")
+	if status != 0 || !strings.Contains(out, "键值来自文件") || !strings.Contains(out, "stat(2) the file") || strings.Contains(out, "pack id") {
+		t.Errorf("hint ftok -level 2 -lang zh: status %d:\n%s", status, out)
+	}
+	if status, _, errs := runCaptured(p, "hint", "Nosuch"); status != 2 || !strings.Contains(errs, `no lesson function "Nosuch"`) {
+		t.Errorf("hint Nosuch: status %d, %s", status, errs)
+	}
+	if status, _, errs := runCaptured(p, "hint", "Ftok", "-level", "4"); status != 2 || !strings.Contains(errs, "level 4: must be between 1 and 3") {
+		t.Errorf("hint -level 4: status %d, %s", status, errs)
 	}
 }

@@ -33,3 +33,19 @@ func (e *TodoError) Unwrap() error { return ErrExercise }
 func Todo(fn, notes, hint string) error {
 	return &TodoError{Func: fn, Notes: notes, Hint: hint}
 }
+
+// Hint is the help a learner can ask for on one lesson function, in levels
+// that give away more and more: `PROG hint FUNC -level N` prints levels 1 to
+// N. A stub says only the goal; the hints say the rest, never the code
+// itself, and cover everything the grading checks (which errno, which flag).
+type Hint struct {
+	Func  string // the lesson function: "Ftok"
+	Notes string // the notes section: "001 §1.1.2.1"
+	Man   string // the man pages to read: "ftok(3), stat(2)"
+	// Levels: 1 the concept, 2 the call and its flags, 3 the shape of the
+	// code (the steps, in order).
+	Levels [3]string
+	// Zh is the same in Chinese, shown with -lang zh or a LANG starting
+	// with zh; a level left empty falls back to English.
+	Zh [3]string
+}

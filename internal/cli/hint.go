@@ -1,0 +1,82 @@
+//go:build linux && (amd64 || arm64)
+
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"shmlab/internal/exercise"
+)
+
+// hintCmd is the `hint` subcommand every program has: `PROG hint` lists the
+// lesson functions in the order to implement them; `PROG hint FUNC [-level
+// N] [-lang zh]` prints the hints of levels 1 to N (default 1).
+func hintCmd(p *Program, args []string) error {
+	f := newFlags("hint")
+	level := f.Int("level", 1, 1, 3, "how much to give away: 1 the concept, 2 the call and its flags, 3 the shape of the code")
+	lang := f.String("lang", "LANG", defaultLang(), "en or zh (default from $LANG)")
+	f.Args(0, 1)
+	if isHelp(args) {
+		fmt.Fprintf(Stdout, "usage: %s hint [FUNC [-level N] [-lang en|zh]]\n", p.Name)
+		fmt.Fprintf(Stdout, "Hints for the exercise, in levels (with no FUNC: the functions, in order).\n\nflags:\n")
+		f.printDefaults(Stdout)
+		return nil
+	}
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(p.Hints) == 0 {
+		return fmt.Errorf("hint: chapter %s has no hints yet", p.Chapter)
+	}
+	if len(pos) == 0 {
+		fmt.Fprintf(Stdout, "The lesson functions of %s, in the order to implement them:\n", p.Chapter)
+		for _, h := range p.Hints {
+			fmt.Fprintf(Stdout, "  %-14s notes %s; man %s\n", h.Func, h.Notes, h.Man)
+		}
+		fmt.Fprintf(Stdout, "%s hint FUNC -level 1|2|3 gives more and more away.\n", p.Name)
+		return nil
+	}
+	for _, h := range p.Hints {
+		if strings.EqualFold(h.Func, pos[0]) {
+			printHint(h, int(*level), *lang == "zh")
+			return nil
+		}
+	}
+	return Usagef("hint: no lesson function %q in %s (%s hint lists them)", pos[0], p.Chapter, p.Name)
+}
+
+func printHint(h exercise.Hint, level int, zh bool) {
+	fmt.Fprintf(Stdout, "%s (notes %s; man %s)\n", h.Func, h.Notes, h.Man)
+	names := [3]string{"the idea", "the call", "the shape of the code"}
+	if zh {
+		names = [3]string{"思路", "调用", "代码的结构"}
+	}
+	for i := 0; i < level; i++ {
+		text := h.Levels[i]
+		if zh && h.Zh[i] != "" {
+			text = h.Zh[i]
+		}
+		fmt.Fprintf(Stdout, "\n%d. %s:\n%s\n", i+1, names[i], wrapIndent(text))
+	}
+	if level < 3 {
+		fmt.Fprintf(Stdout, "\n(-level %d gives more)\n", level+1)
+	}
+}
+
+// defaultLang is zh when $LANG (or $LC_ALL) says Chinese, en otherwise.
+func defaultLang() string {
+	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LANG")} {
+		if strings.HasPrefix(v, "zh") {
+			return "zh"
+		}
+	}
+	return "en"
+}
+
+// wrapIndent indents a hint's paragraphs by two spaces.
+func wrapIndent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ")
+}
