@@ -36,7 +36,7 @@ import (
 
 const envProbe = "SHMLAB_FAULT_PROBE"
 
-// probeArg0 starts the argv[0] of a probe child; a token follows.
+// probeArg0 starts the first argument of a probe child; a token follows.
 const probeArg0 = "shmlab-fault-probe:"
 
 // A Probe runs in the child. It returns an error if it could not set up the
@@ -58,11 +58,12 @@ func Main() {
 	}
 	os.Unsetenv(envProbe)
 	// A probe child is started by run with a one-time token both in its
-	// environment and in its argv[0]; a variable set by hand, or inherited
-	// by another program, has no such argv[0] and is refused.
+	// environment and as its first argument (argv[0] stays the program's
+	// name: testscript picks the command by it); a variable set by hand, or
+	// inherited by another program, has no such argument and is refused.
 	name, token, _ := strings.Cut(v, ":")
 	p := probes[name]
-	if len(token) < 16 || os.Args[0] != probeArg0+token || p == nil {
+	if len(token) < 16 || len(os.Args) < 2 || os.Args[1] != probeArg0+token || p == nil {
 		fmt.Fprintf(os.Stderr, "%s: %s is set (to %q): it is only for the lab's own fault probe children; unset it\n",
 			filepath.Base(os.Args[0]), envProbe, v)
 		os.Exit(2)
@@ -75,7 +76,7 @@ func Main() {
 			os.Exit(3)
 		}
 	}
-	if err := p(os.Args[1:]); err != nil {
+	if err := p(os.Args[2:]); err != nil {
 		fmt.Fprintf(os.Stderr, "%v\n", err)
 		os.Exit(3)
 	}
@@ -176,7 +177,7 @@ func run(name string, drop bool, args []string) (Result, error) {
 	var out bytes.Buffer
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/fd/4", // ExtraFiles[1] in the child
-		Args:        append([]string{probeArg0 + token}, args...),
+		Args:        append([]string{os.Args[0], probeArg0 + token}, args...),
 		Env:         append(os.Environ(), envProbe+"="+name+":"+token),
 		Stdout:      &out,
 		Stderr:      &out,
