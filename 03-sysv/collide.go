@@ -1,9 +1,9 @@
 //go:build linux && (amd64 || arm64)
 
-// The collide experiment: two files that are not links of each other, with
-// one key. ftok keeps only the low 16 bits of the inode number, so files
-// whose inode numbers differ by a multiple of 65536 on one device share a
-// key; making files until two do shows it on a real filesystem.
+// collide: two files that are not links of each other, with one key. ftok
+// keeps only the low 16 bits of the inode number, so files whose inode
+// numbers differ by a multiple of 65536 on one device share a key; making
+// files until two do shows it on a real filesystem.
 
 package main
 
@@ -22,28 +22,20 @@ import (
 // latest; ext4 here did after about 33000.
 const collideMax = 1 << 18
 
-func runCollide(args []string) error {
-	fs := cli.NewFlags("collide")
-	idArg := fs.String("id", "1", "the ftok id (its low 8 bits count)")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
+func collideCmd(f *cli.Flags) cli.Action {
+	id := f.Int("id", 1, -1<<31, 1<<31-1, "the ftok project id; only its low 8 bits count")
+	f.Args(1, 1) // DIR
+	return func(args []string) error {
+		dir := args[0]
+		var st unix.Stat_t
+		if err := unix.Stat(dir, &st); err != nil {
+			return cli.Sys("collide: directory "+cli.Quote(dir), "stat", err)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			return cli.Sys("collide: "+cli.Quote(dir), "stat", unix.ENOTDIR)
+		}
+		return collide(dir, int(*id), true)
 	}
-	if err := cli.Want("collide", pos, 1, 1); err != nil {
-		return err
-	}
-	id, err := cli.ParseCount("id", *idArg, -1<<31, 1<<31-1)
-	if err != nil {
-		return err
-	}
-	var st unix.Stat_t
-	if err := unix.Stat(pos[0], &st); err != nil {
-		return cli.Sys("collide: directory "+pos[0], "stat", err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return cli.Sys("collide: "+pos[0], "stat", unix.ENOTDIR)
-	}
-	return collide(pos[0], int(id), true)
 }
 
 func tourCollide() error {
@@ -63,7 +55,7 @@ func tourCollide() error {
 // those two (for the reader to check with another ftok).
 func collide(dir string, id int, keep bool) error {
 	var made []string
-	pair := [2]string{}
+	var pair [2]string
 	defer func() {
 		for _, p := range made {
 			if !keep || (p != pair[0] && p != pair[1]) {
@@ -73,14 +65,17 @@ func collide(dir string, id int, keep bool) error {
 	}()
 	byKey := map[int]string{}
 	for i := 0; i < collideMax; i++ {
+		// A new empty file: a new inode on the same device.
 		p := filepath.Join(dir, fmt.Sprintf("ftok-%06d", i))
 		fd, err := unix.Open(p, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
 		if err != nil {
-			return cli.SysHint("collide: create "+p, "open", err, "collide makes its files in an empty directory of yours")
+			return cli.SysHint("collide: create "+cli.Quote(p), "open", err, "collide makes its files in an empty directory of yours")
 		}
 		unix.Close(fd)
 		made = append(made, p)
-		key, err := Ftok(p, id)
+
+		// Its key; a collision if an earlier file has it.
+		key, err := ftok(p, id)
 		if err != nil {
 			return err
 		}
@@ -90,32 +85,45 @@ func collide(dir string, id int, keep bool) error {
 			continue
 		}
 		pair = [2]string{other, p}
-		var a, b unix.Stat_t
-		if err := unix.Stat(other, &a); err != nil {
-			return cli.Sys("collide: "+other, "stat", err)
-		}
-		if err := unix.Stat(p, &b); err != nil {
-			return cli.Sys("collide: "+p, "stat", err)
-		}
-		cli.Fact("files made", len(made))
-		cli.Fact("file a", filepath.Base(other))
-		cli.Fact("file b", filepath.Base(p))
-		cli.Fact("inode a", a.Ino)
-		cli.Fact("inode b", b.Ino)
-		cli.Fact("same inode", cli.YesNo(a.Ino == b.Ino))
-		cli.Fact("same device", cli.YesNo(a.Dev == b.Dev))
-		cli.Fact("inode difference a multiple of 65536", cli.YesNo((b.Ino-a.Ino)%65536 == 0))
-		ka, err := Ftok(other, id) // again, from a fresh stat
-		if err != nil {
+		if err := showPair(len(made), other, p, id); err != nil {
 			return err
 		}
-		cli.Fact("key a", hexKey(ka))
-		cli.Fact("key b", hexKey(key))
-		cli.Fact("same key", cli.YesNo(ka == key))
 		if keep {
-			cli.Say(fmt.Sprintf("Kept %s and %s in %s; the other files are removed.", pair[0], pair[1], dir))
+			cli.Say("Kept %s and %s in %s; the other files are removed.", pair[0], pair[1], dir)
 		}
 		return nil
 	}
 	return fmt.Errorf("collide: no two of %d files in %s share a key: this filesystem reuses inode numbers or spreads them far apart", collideMax, dir)
+}
+
+// showPair prints two files with one key: their inodes, and their keys
+// made again from a fresh stat of each.
+func showPair(made int, a, b string, id int) error {
+	var sa, sb unix.Stat_t
+	if err := unix.Stat(a, &sa); err != nil {
+		return cli.Sys("collide: "+cli.Quote(a), "stat", err)
+	}
+	if err := unix.Stat(b, &sb); err != nil {
+		return cli.Sys("collide: "+cli.Quote(b), "stat", err)
+	}
+	cli.Fact("files made", made)
+	cli.Fact("file a", filepath.Base(a))
+	cli.Fact("file b", filepath.Base(b))
+	cli.Fact("inode a", sa.Ino)
+	cli.Fact("inode b", sb.Ino)
+	cli.Fact("same inode", cli.YesNo(sa.Ino == sb.Ino))
+	cli.Fact("same device", cli.YesNo(sa.Dev == sb.Dev))
+	cli.Fact("inode difference a multiple of 65536", cli.YesNo((sb.Ino-sa.Ino)%65536 == 0))
+	ka, err := ftok(a, id)
+	if err != nil {
+		return err
+	}
+	kb, err := ftok(b, id)
+	if err != nil {
+		return err
+	}
+	cli.Fact("key a", cli.HexKey(ka))
+	cli.Fact("key b", cli.HexKey(kb))
+	cli.Fact("same key", cli.YesNo(ka == kb))
+	return nil
 }

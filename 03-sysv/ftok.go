@@ -1,7 +1,6 @@
 //go:build linux && (amd64 || arm64)
 
-// The ftok experiment: how a key is made from a file, and why two names can
-// share a key.
+// ftok: how a key is made from a file, and why two names can share a key.
 
 package main
 
@@ -14,34 +13,23 @@ import (
 	"shmlab/internal/cli"
 )
 
-func runFtok(args []string) error {
-	pos, err := cli.Parse(cli.NewFlags("ftok"), args)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("ftok", pos, 1, 2); err != nil {
-		return err
-	}
-	id := int64(1)
-	if len(pos) == 2 {
-		if id, err = cli.ParseCount("id", pos[1], -1<<31, 1<<31-1); err != nil {
-			return err
-		}
-	}
-	return ftok(pos[0], int(id))
+func ftokCmd(f *cli.Flags) cli.Action {
+	id := f.Int("id", 1, -1<<31, 1<<31-1, "the project id of ftok(PATH, id); only its low 8 bits count")
+	f.Args(1, 1) // PATH
+	return func(args []string) error { return showKey(args[0], int(*id)) }
 }
 
-// ftok prints the key and the three parts it is made of.
-func ftok(path string, id int) error {
-	key, err := Ftok(path, id)
+// showKey prints the key of ftok(path, id) and the three parts it is made of.
+func showKey(path string, id int) error {
+	key, err := ftok(path, id)
 	if err != nil {
 		return err
 	}
-	cli.Fact("key", hexKey(key))
+	cli.Fact("key", cli.HexKey(key))
 	// The parts, from a stat of our own, to show where the bits come from.
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
-		return cli.Sys("ftok "+path, "stat", err)
+		return cli.Sys("ftok "+cli.Quote(path), "stat", err)
 	}
 	cli.Fact("id low 8 bits", fmt.Sprintf("0x%02x", uint32(id)&0xff))
 	cli.Fact("st_dev low 8 bits", fmt.Sprintf("0x%02x", st.Dev&0xff))
@@ -50,6 +38,7 @@ func ftok(path string, id int) error {
 }
 
 func tourFtok() error {
+	// A file a and a hard link b to it: two names, one inode.
 	dir, done, err := tempDir()
 	if err != nil {
 		return err
@@ -65,20 +54,26 @@ func tourFtok() error {
 	cli.Say("ftok(path, id) packs 8 bits of id, 8 of the file's device and 16 of its")
 	cli.Say("inode into a 32-bit key (键值), as glibc does. The notes say keys are equal")
 	cli.Say("only when name and id are; but only those bits count:")
-	k1, err := Ftok(a, 1)
+
+	// Ids 1 and 257 differ above the low 8 bits only.
+	k1, err := ftok(a, 1)
 	if err != nil {
 		return err
 	}
-	k257, err := Ftok(a, 257)
+	k257, err := ftok(a, 257)
 	if err != nil {
 		return err
 	}
 	cli.Fact("ftok(a, 1) == ftok(a, 257)", cli.YesNo(k1 == k257))
-	kb, err := Ftok(b, 1)
+
+	// Another name, the same inode.
+	kb, err := ftok(b, 1)
 	if err != nil {
 		return err
 	}
 	cli.Fact("ftok(a, 1) == ftok(hard link b, 1)", cli.YesNo(k1 == kb))
+
+	// No file, no stat, no key.
 	cli.Say("The file must exist: the key comes from stat().")
 	_, err = Ftok(dir+"/missing", 1)
 	cli.Fact("ftok of a missing file", cli.Outcome(err))

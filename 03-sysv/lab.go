@@ -2,17 +2,17 @@
 
 // The lesson of chapter 03: the calls of notes 001 §1.1.2 (ftok, shmget,
 // shmat, shmdt, shmctl), each in a small function a learner can read beside
-// the notes. Everything else in this folder is the CLI around them.
+// the notes. They return the kernel's answer as is: os.NewSyscallError(call,
+// errno) names the call and carries the errno; the experiments around them
+// say what was tried and what to do about it.
 
 package main
 
 import (
-	"fmt"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 // Ftok makes a System V key from an existing file and a project id, bit for
@@ -29,7 +29,7 @@ import (
 func Ftok(path string, id int) (int, error) {
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
-		return 0, cli.Sys("ftok "+path, "stat", err)
+		return 0, os.NewSyscallError("stat", err)
 	}
 	key := uint32(id&0xff)<<24 | uint32(st.Dev&0xff)<<16 | uint32(st.Ino&0xffff)
 	// key_t is a signed 32-bit int: 0x80000000 and above are negative keys.
@@ -50,20 +50,9 @@ func Ftok(path string, id int) (int, error) {
 func Get(key, size, flag int) (int, error) {
 	id, err := unix.SysvShmGet(key, size, flag)
 	if err != nil {
-		return -1, cli.Sys(keyWhat(key, flag), "shmget", err)
+		return -1, os.NewSyscallError("shmget", err)
 	}
 	return id, nil
-}
-
-// keyWhat names what Get tried, for its error line.
-func keyWhat(key, flag int) string {
-	switch {
-	case key == unix.IPC_PRIVATE:
-		return "create an IPC_PRIVATE segment"
-	case flag&unix.IPC_CREAT != 0:
-		return fmt.Sprintf("create key 0x%08x", uint32(key))
-	}
-	return fmt.Sprintf("open key 0x%08x", uint32(key))
 }
 
 // Attach is shmat (notes 001 §1.1.2.3): it maps the segment into this
@@ -81,7 +70,7 @@ func Attach(id int, rdonly bool) ([]byte, error) {
 	}
 	b, err := unix.SysvShmAttach(id, 0, flag)
 	if err != nil {
-		return nil, cli.Sys(fmt.Sprintf("attach shmid %d", id), "shmat", err)
+		return nil, os.NewSyscallError("shmat", err)
 	}
 	return b, nil
 }
@@ -91,7 +80,7 @@ func Attach(id int, rdonly bool) ([]byte, error) {
 // persistence) unless IPC_RMID marked it and this was the last attach.
 // Errors: EINVAL (b is not the start of an attached segment).
 func Detach(b []byte) error {
-	return cli.Sys("detach", "shmdt", unix.SysvShmDetach(b))
+	return os.NewSyscallError("shmdt", unix.SysvShmDetach(b))
 }
 
 // Stat is shmctl(IPC_STAT) (notes 001 §1.1.2.5): the kernel's struct
@@ -101,7 +90,7 @@ func Detach(b []byte) error {
 func Stat(id int) (*unix.SysvShmDesc, error) {
 	var ds unix.SysvShmDesc
 	if _, err := unix.SysvShmCtl(id, unix.IPC_STAT, &ds); err != nil {
-		return nil, cli.Sys(fmt.Sprintf("stat shmid %d", id), "shmctl IPC_STAT", err)
+		return nil, os.NewSyscallError("shmctl IPC_STAT", err)
 	}
 	return &ds, nil
 }
@@ -118,7 +107,7 @@ func SetMode(id int, mode uint32) error {
 	}
 	ds.Perm.Mode = ds.Perm.Mode&^0o777 | mode&0o777
 	_, err = unix.SysvShmCtl(id, unix.IPC_SET, ds)
-	return cli.Sys(fmt.Sprintf("set mode of shmid %d", id), "shmctl IPC_SET", err)
+	return os.NewSyscallError("shmctl IPC_SET", err)
 }
 
 // Remove is shmctl(IPC_RMID) (notes 001 §1.1.2.5). It does not free the
@@ -128,7 +117,7 @@ func SetMode(id int, mode uint32) error {
 // privileged), EINVAL (no segment has this id).
 func Remove(id int) error {
 	_, err := unix.SysvShmCtl(id, unix.IPC_RMID, nil)
-	return cli.Sys(fmt.Sprintf("remove shmid %d", id), "shmctl IPC_RMID", err)
+	return os.NewSyscallError("shmctl IPC_RMID", err)
 }
 
 // ipcInfo is IPC_INFO of <sys/ipc.h> (Linux-specific, not in x/sys).
@@ -151,7 +140,7 @@ func Info() (ShmInfo, error) {
 	var info ShmInfo
 	_, _, e := unix.Syscall(unix.SYS_SHMCTL, 0, ipcInfo, uintptr(unsafe.Pointer(&info)))
 	if e != 0 {
-		return info, cli.Sys("read the limits", "shmctl IPC_INFO", e)
+		return info, os.NewSyscallError("shmctl IPC_INFO", e)
 	}
 	return info, nil
 }

@@ -20,8 +20,13 @@ func TestScripts(t *testing.T) { scripttest.Graded(t, "03-sysv") }
 // TestCLI runs the scenarios about the command line alone (not graded).
 func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
 
-// TestREADME checks that the README shows what the tour really prints.
+// TestDeclarations checks that every usage line shows the flags its
+// experiment declares, and only those.
+func TestDeclarations(t *testing.T) { scripttest.CheckProgram(t, program) }
+
+// TestREADME checks that the README shows what -h and the tour really print.
 func TestREADME(t *testing.T) {
+	scripttest.CheckHelp(t, "sysv", "README.md")
 	scripttest.CheckTour(t, "sysv", "README.md",
 		"shmid", "key", "uid", "gid", "cuid", "cgid", "cpid", "lpid", "atime", "dtime", "ctime", "maps",
 		"files made", "file a", "file b", "inode a", "inode b", "key a", "key b")

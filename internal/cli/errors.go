@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"shmlab/internal/exercise"
 )
 
 // SysError is a failed system call, told the way TLPI's errExit does: what was
@@ -50,8 +52,8 @@ func SysHint(what, call string, err error, hint string) error {
 		return nil
 	}
 	var se *SysError
-	if errors.As(err, &se) {
-		return err
+	if errors.As(err, &se) || errors.Is(err, exercise.ErrExercise) {
+		return err // told already; an unfinished exercise says so alone
 	}
 	var sc *os.SyscallError
 	if errors.As(err, &sc) && sc.Syscall != "" {

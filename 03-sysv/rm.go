@@ -1,0 +1,114 @@
+//go:build linux && (amd64 || arm64)
+
+// rm: shmctl(IPC_RMID) (notes 001 §1.1.2.5). With nothing attached the
+// segment is freed at once. Otherwise the kernel marks it dest and sets its
+// key to IPC_PRIVATE, so no shmget finds it; the attached processes keep
+// using it, and the memory goes with the last shmdt.
+
+package main
+
+import (
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+	"shmlab/internal/track"
+)
+
+func rmCmd(f *cli.Flags) cli.Action {
+	k := f.Key(cli.KeyOpts{Shmid: true})
+	return func([]string) error {
+		id, err := open(k)
+		if err != nil {
+			return err
+		}
+		return rm(id)
+	}
+}
+
+// rm removes a segment and shows what is left of it.
+func rm(id int) error {
+	// Before: its key and how many are attached.
+	ds, err := Stat(id)
+	if err != nil {
+		return idErr("stat", id, "shmctl IPC_STAT", err)
+	}
+	key := int(ds.Perm.Key)
+	cli.Fact("shmid", id)
+	cli.Fact("key", cli.HexKey(key))
+	cli.Fact("nattch", ds.Nattch)
+
+	// IPC_RMID.
+	if err := Remove(id); err != nil {
+		return idErr("remove", id, "shmctl IPC_RMID", err)
+	}
+	cli.Fact("removed", "yes")
+
+	// After: gone (EINVAL), or still attached somewhere and nameless.
+	after, err := Stat(id)
+	cli.Fact("stat by shmid after IPC_RMID", cli.Outcome(err))
+	if err == nil {
+		cli.Fact("key after IPC_RMID", cli.HexKey(int(after.Perm.Key)))
+		cli.Fact("dest", cli.YesNo(after.Perm.Mode&shmDest != 0))
+		cli.Fact("nattch after IPC_RMID", after.Nattch)
+	}
+	// Either way the old key finds nothing.
+	if key != unix.IPC_PRIVATE {
+		_, err = Get(key, 0, 0)
+		cli.Fact("shmget by the old key", cli.Outcome(err))
+	}
+	return nil
+}
+
+func tourRm() error {
+	// A segment with a key, attached by this process.
+	key, done, err := tourKey('r')
+	if err != nil {
+		return err
+	}
+	defer done()
+	id, err := Get(key, 4096, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
+	if err != nil {
+		return getErr(err, key, unix.IPC_CREAT)
+	}
+	track.Shm(id, key)
+	defer Remove(id)
+	m, err := Attach(id, false)
+	if err != nil {
+		return idErr("attach", id, "shmat", err)
+	}
+	copy(m, "still here")
+
+	// IPC_RMID while attached: the memory stays, usable.
+	cli.Say("IPC_RMID while this process has the segment attached: the kernel marks it")
+	cli.Say("(dest), sets its key to 0 so no shmget finds it, and keeps the memory:")
+	if err := rm(id); err != nil {
+		Detach(m)
+		return err
+	}
+	cli.Fact("read after IPC_RMID", string(m[:10]))
+	copy(m, "written")
+	cli.Fact("write after IPC_RMID", "ok")
+
+	// The last shmdt frees it.
+	cli.Say("The last shmdt frees it; the id is then invalid:")
+	if err := Detach(m); err != nil {
+		return idErr("detach from", id, "shmdt", err)
+	}
+	_, err = Stat(id)
+	cli.Fact("stat by shmid after the last shmdt", cli.Outcome(err))
+	return tourNewID(id)
+}
+
+// tourNewID shows that a new segment never gets the id of a removed one.
+func tourNewID(old int) error {
+	cli.Say("A new segment gets a new id, even from the same slot (UNP2 3.6: the")
+	cli.Say("sequence number in the id grows), so a stale id never finds it:")
+	id, err := Get(unix.IPC_PRIVATE, 4096, 0o600)
+	if err != nil {
+		return getErr(err, unix.IPC_PRIVATE, 0)
+	}
+	track.Shm(id, unix.IPC_PRIVATE)
+	defer Remove(id)
+	cli.Fact("new shmid differs from the old", cli.YesNo(id != old))
+	return nil
+}

@@ -1,0 +1,88 @@
+//go:build linux && (amd64 || arm64)
+
+// stat: shmctl(IPC_STAT) copies out the kernel's shmid_ds of a segment
+// (notes 001 §1.1.2.5): ipc_perm (key, owner, creator, mode), the size, the
+// pids of the creator and of the last shmat/shmdt, nattch and three times.
+
+package main
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+	"shmlab/internal/track"
+)
+
+func statCmd(f *cli.Flags) cli.Action {
+	k := f.Key(cli.KeyOpts{Shmid: true})
+	return func([]string) error {
+		id, err := open(k)
+		if err != nil {
+			return err
+		}
+		return showStat(id)
+	}
+}
+
+// showStat prints the shmid_ds of a segment, one fact per field.
+func showStat(id int) error {
+	ds, err := Stat(id)
+	if err != nil {
+		return idErr("stat", id, "shmctl IPC_STAT", err)
+	}
+	cli.Fact("key", cli.HexKey(int(ds.Perm.Key)))
+	cli.Fact("shmid", id)
+	cli.Fact("size", ds.Segsz)
+	cli.Fact("mode", modeOf(ds))
+	// Above the 9 permission bits, the kernel's own flags.
+	cli.Fact("dest", cli.YesNo(ds.Perm.Mode&shmDest != 0))
+	cli.Fact("locked", cli.YesNo(ds.Perm.Mode&shmLocked != 0))
+	// Owner (IPC_SET may change it) and creator (fixed).
+	cli.Fact("uid", ds.Perm.Uid)
+	cli.Fact("gid", ds.Perm.Gid)
+	cli.Fact("cuid", ds.Perm.Cuid)
+	cli.Fact("cgid", ds.Perm.Cgid)
+	// Who made it, who attached or detached last, how many are attached.
+	cli.Fact("cpid", ds.Cpid)
+	cli.Fact("lpid", ds.Lpid)
+	cli.Fact("nattch", ds.Nattch)
+	cli.Fact("atime", stamp(ds.Atime))
+	cli.Fact("dtime", stamp(ds.Dtime))
+	cli.Fact("ctime", stamp(ds.Ctime))
+	return nil
+}
+
+// stamp prints a shmid_ds time: 0 is never.
+func stamp(t int64) string {
+	if t == 0 {
+		return "never"
+	}
+	return time.Unix(t, 0).UTC().Format(time.RFC3339)
+}
+
+func tourStat() error {
+	id, err := Get(unix.IPC_PRIVATE, 4096, 0o600)
+	if err != nil {
+		return getErr(err, unix.IPC_PRIVATE, 0)
+	}
+	track.Shm(id, unix.IPC_PRIVATE)
+	defer Remove(id)
+	cli.Say("IPC_STAT copies out the kernel's shmid_ds: ipc_perm (key, owner, creator,")
+	cli.Say("mode), the size, the creator's pid and the last shmat/shmdt's, and nattch.")
+	cli.Say("A new IPC_PRIVATE segment, never attached:")
+	if err := showStat(id); err != nil {
+		return err
+	}
+	cli.Say("IPC_SET changes the mode (and owner); ipcs -m shows the new perms:")
+	if err := SetMode(id, 0o640); err != nil {
+		return idErr("set the mode of", id, "shmctl IPC_SET", err)
+	}
+	ds, err := Stat(id)
+	if err != nil {
+		return idErr("stat", id, "shmctl IPC_STAT", err)
+	}
+	cli.Fact("mode after IPC_SET", modeOf(ds))
+	return nil
+}
