@@ -23,6 +23,9 @@ type SysError struct {
 }
 
 func (e *SysError) Error() string {
+	if blankProse {
+		return fmt.Sprintf("%s: %s", e.Call, ErrnoName(e.Errno))
+	}
 	s := fmt.Sprintf("%s: %s: %s", e.What, e.Call, ErrnoName(e.Errno))
 	if e.Hint != "" {
 		s += ": " + e.Hint
