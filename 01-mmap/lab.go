@@ -7,11 +7,10 @@
 package main
 
 import (
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 // PageSize returns the size of a memory page: the unit in which the kernel
@@ -34,6 +33,7 @@ func PageSize() int {
 // Errors: ENOENT (no such file), EACCES (the open mode does not allow the
 // protection asked for), EINVAL (offset not a multiple of the page size, or
 // length 0), ENODEV (a file that cannot be mapped, such as a directory).
+// The error names the call that failed: open or mmap.
 func MapFile(path string, offset int64, length int, prot, flags int) ([]byte, error) {
 	mode := unix.O_RDONLY
 	if prot&unix.PROT_WRITE != 0 && flags&unix.MAP_SHARED != 0 {
@@ -41,13 +41,13 @@ func MapFile(path string, offset int64, length int, prot, flags int) ([]byte, er
 	}
 	fd, err := unix.Open(path, mode|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, cli.Sys("open "+path, "open", err)
+		return nil, os.NewSyscallError("open", err)
 	}
 	defer unix.Close(fd)
 	// addr nil: let the kernel choose where the mapping goes.
 	p, err := unix.MmapPtr(fd, offset, nil, uintptr(length), prot, flags)
 	if err != nil {
-		return nil, cli.Sys("map "+path, "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	// mmap returns an address; view the mapped bytes as a slice.
 	return unsafe.Slice((*byte)(p), length), nil
@@ -55,11 +55,13 @@ func MapFile(path string, offset int64, length int, prot, flags int) ([]byte, er
 
 // MapAnon maps length bytes of anonymous memory (MAP_ANONYMOUS, fd -1): no
 // file behind it, zero-filled on first touch (notes 001 §1.1.1.1). flags is
-// MAP_SHARED or MAP_PRIVATE, possibly with MAP_LOCKED.
+// MAP_SHARED or MAP_PRIVATE, possibly with MAP_LOCKED. Errors: EAGAIN when
+// MAP_LOCKED would lock more than RLIMIT_MEMLOCK allows, ENOMEM when there is
+// no room for length bytes.
 func MapAnon(length int, prot, flags int) ([]byte, error) {
 	p, err := unix.MmapPtr(-1, 0, nil, uintptr(length), prot, flags|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return nil, cli.Sys("map anonymous memory", "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -73,7 +75,7 @@ func MapFixed(at []byte, fixedFlag int) ([]byte, error) {
 	p, err := unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(at)), uintptr(length),
 		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|fixedFlag)
 	if err != nil {
-		return nil, cli.Sys("map at a fixed address", "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -82,12 +84,12 @@ func MapFixed(at []byte, fixedFlag int) ([]byte, error) {
 // b may be part of a mapping: unmapping its middle splits it in two.
 // Errors: EINVAL if b does not start on a page boundary.
 func Unmap(b []byte) error {
-	return cli.Sys("unmap", "munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
+	return os.NewSyscallError("munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
 }
 
 // Protect changes the protection of the pages of b (notes 001 §1.1.1.3).
 // Errors: EINVAL if b does not start on a page boundary, EACCES if prot asks
 // for more than the file's open mode allows on a shared mapping.
 func Protect(b []byte, prot int) error {
-	return cli.Sys("change protection", "mprotect", unix.Mprotect(b, prot))
+	return os.NewSyscallError("mprotect", unix.Mprotect(b, prot))
 }

@@ -20,7 +20,14 @@ func TestScripts(t *testing.T) { scripttest.Graded(t, "01-mmap") }
 // TestCLI runs the scenarios about the command line alone (not graded).
 func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
 
-// TestREADME checks that the README shows what the tour really prints.
+// TestDeclarations checks that every experiment's usage line shows the
+// flags it declares, and only those.
+func TestDeclarations(t *testing.T) { scripttest.CheckProgram(t, program) }
+
+// TestREADME checks that the README shows what -h and the tour really print,
+// run as root and as an unprivileged user (the uid and its memlock limit
+// differ; the rest must not).
 func TestREADME(t *testing.T) {
+	scripttest.CheckHelp(t, "mmap", "README.md")
 	scripttest.CheckTour(t, "mmap", "README.md", "RLIMIT_MEMLOCK", "uid")
 }

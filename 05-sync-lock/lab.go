@@ -3,18 +3,17 @@
 // The lesson of chapter 05: the system calls of notes 001 §1.1.1.4 (msync)
 // and §1.1.1.5 (mlock, munlock, mlockall, munlockall), each in a small
 // function a learner can read beside the notes, plus the mmap/munmap they
-// need and the RLIMIT_MEMLOCK limit that governs locking. Everything else in
-// this folder is the CLI around them and the counters that show their effect.
+// need and the RLIMIT_MEMLOCK limit that governs locking. Each returns the
+// bare error of its call (os.NewSyscallError: the call and the errno); the
+// experiments around them say what was tried and what to do.
 
 package main
 
 import (
-	"fmt"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 // PageSize returns the size of a memory page: msync, mlock and munlock work
@@ -30,6 +29,7 @@ func PageSize() int {
 //
 // Errors: ENOENT (no such file), EACCES (the open mode does not allow the
 // protection), EINVAL (length 0), ENODEV (a file that cannot be mapped).
+// The error names the call that failed: open or mmap.
 func MapFile(path string, length int, prot, flags int) ([]byte, error) {
 	mode := unix.O_RDONLY
 	if prot&unix.PROT_WRITE != 0 && flags&unix.MAP_SHARED != 0 {
@@ -37,12 +37,12 @@ func MapFile(path string, length int, prot, flags int) ([]byte, error) {
 	}
 	fd, err := unix.Open(path, mode|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, cli.Sys("open "+path, "open", err)
+		return nil, os.NewSyscallError("open", err)
 	}
 	defer unix.Close(fd)
 	p, err := unix.MmapPtr(fd, 0, nil, uintptr(length), prot, flags)
 	if err != nil {
-		return nil, cli.Sys("map "+path, "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -57,7 +57,7 @@ func MapFile(path string, length int, prot, flags int) ([]byte, error) {
 func MapAnon(length int, prot, flags int) ([]byte, error) {
 	p, err := unix.MmapPtr(-1, 0, nil, uintptr(length), prot, flags|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return nil, cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", length), "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -65,7 +65,7 @@ func MapAnon(length int, prot, flags int) ([]byte, error) {
 // Unmap removes the pages of b from the address space (notes 001 §1.1.1.2).
 // Unmapping also unlocks: a lock belongs to the mapping.
 func Unmap(b []byte) error {
-	return cli.Sys("unmap", "munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
+	return os.NewSyscallError("munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
 }
 
 // Sync is msync(2) over the pages of b (notes 001 §1.1.1.4) with flags
@@ -87,7 +87,7 @@ func Unmap(b []byte) error {
 func Sync(b []byte, flags int) error {
 	_, _, e := unix.Syscall(unix.SYS_MSYNC, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(flags))
 	if e != 0 {
-		return cli.Sys("sync "+syncFlagNames(flags), "msync", e)
+		return os.NewSyscallError("msync", e)
 	}
 	return nil
 }
@@ -101,13 +101,13 @@ func Sync(b []byte, flags int) error {
 // range is not mapped), EPERM (RLIMIT_MEMLOCK is 0 and no CAP_IPC_LOCK),
 // EAGAIN (some pages could not be locked).
 func Lock(b []byte) error {
-	return cli.Sys(fmt.Sprintf("lock %d bytes", len(b)), "mlock", unix.Mlock(b))
+	return os.NewSyscallError("mlock", unix.Mlock(b))
 }
 
 // Unlock is munlock(2) over the pages of b: one call unlocks them, however
 // many times they were locked. Errors: ENOMEM (part of the range not mapped).
 func Unlock(b []byte) error {
-	return cli.Sys(fmt.Sprintf("unlock %d bytes", len(b)), "munlock", unix.Munlock(b))
+	return os.NewSyscallError("munlock", unix.Munlock(b))
 }
 
 // LockAll is mlockall(2) (notes 001 §1.1.1.5). MCL_CURRENT locks every
@@ -119,13 +119,13 @@ func Unlock(b []byte) error {
 // maps more than RLIMIT_MEMLOCK), EPERM (RLIMIT_MEMLOCK is 0, no
 // CAP_IPC_LOCK).
 func LockAll(flags int) error {
-	return cli.Sys("lock all mappings ("+lockAllFlagNames(flags)+")", "mlockall", unix.Mlockall(flags))
+	return os.NewSyscallError("mlockall", unix.Mlockall(flags))
 }
 
 // UnlockAll is munlockall(2): unlock every mapping of the process and
 // cancel MCL_FUTURE.
 func UnlockAll() error {
-	return cli.Sys("unlock all mappings", "munlockall", unix.Munlockall())
+	return os.NewSyscallError("munlockall", unix.Munlockall())
 }
 
 // SetLockLimit sets the soft RLIMIT_MEMLOCK of this process to n bytes with
@@ -135,11 +135,11 @@ func UnlockAll() error {
 func SetLockLimit(n uint64) error {
 	var rl unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
-		return cli.Sys("read RLIMIT_MEMLOCK", "getrlimit", err)
+		return os.NewSyscallError("getrlimit", err)
 	}
 	rl.Cur = n
 	if rl.Max < rl.Cur {
 		rl.Max = rl.Cur
 	}
-	return cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", n), "setrlimit", unix.Setrlimit(unix.RLIMIT_MEMLOCK, &rl))
+	return os.NewSyscallError("setrlimit", unix.Setrlimit(unix.RLIMIT_MEMLOCK, &rl))
 }

@@ -1,7 +1,10 @@
 //go:build linux && (amd64 || arm64)
 
-// The limit experiment: RLIMIT_MEMLOCK, which an unprivileged process must
-// stay within and root (CAP_IPC_LOCK) ignores.
+// limit: RLIMIT_MEMLOCK, which the notes do not mention (001 §1.1.1.5,
+// §1.1.1.1 MAP_LOCKED). Over it, an unprivileged process's mlock is ENOMEM,
+// mmap(MAP_LOCKED) is EAGAIN, and after mlockall(MCL_FUTURE) any mmap that
+// would go over it is EAGAIN; a limit of 0 makes them EPERM. Root
+// (CAP_IPC_LOCK) is not limited.
 
 package main
 
@@ -16,36 +19,32 @@ import (
 	"shmlab/internal/fault"
 )
 
-func runLimit(args []string) error {
-	fs := cli.NewFlags("limit")
-	limitArg := fs.String("limit", "64K", "lower the soft RLIMIT_MEMLOCK to this many bytes first")
-	sizeArg := fs.String("size", "1M", "bytes to lock")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("limit", pos, 0, 0); err != nil {
-		return err
-	}
-	limit, err := cli.ParseCount("limit", *limitArg, 0, 1<<40)
-	if err != nil {
-		return err
-	}
-	size, err := cli.ParseCount("size", *sizeArg, 1, maxLock)
-	if err != nil {
-		return err
-	}
-	return limitExp(uint64(limit), int(size))
+func init() {
+	// The tour's unprivileged runs: limit LIMIT SIZE.
+	fault.Register("limit", func(args []string) error {
+		if len(args) != 2 {
+			return fmt.Errorf("limit probe: want LIMIT SIZE")
+		}
+		limit, err1 := strconv.ParseUint(args[0], 10, 64)
+		size, err2 := strconv.Atoi(args[1])
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("limit probe: bad arguments %q", args)
+		}
+		return limitExp(limit, size)
+	})
+}
+
+func limitCmd(f *cli.Flags) cli.Action {
+	limit := f.Int("limit", 64<<10, 0, 1<<40, "RLIMIT_MEMLOCK: first set the soft limit to N bytes (setrlimit)")
+	size := f.Int("size", 1<<20, 1, maxLock, "bytes to lock with mlock, MAP_LOCKED and MCL_FUTURE")
+	return func([]string) error { return limitExp(uint64(*limit), int(*size)) }
 }
 
 func tourLimit() error {
 	cli.Say("RLIMIT_MEMLOCK caps how much an unprivileged process may lock: mlock over it is")
 	cli.Say("ENOMEM, mmap(MAP_LOCKED) over it is EAGAIN, and after mlockall(MCL_FUTURE) every")
 	cli.Say("mmap that would go over it is EAGAIN. A limit of 0 makes them all EPERM. Root")
-	cli.Say("has CAP_IPC_LOCK and is not limited. First as this process:")
-	if err := limitExp(64<<10, 1<<20); err != nil {
-		return err
-	}
+	cli.Say("has CAP_IPC_LOCK and is not limited: `synclock limit` as root gets ok for each.")
 	for _, limit := range []string{"65536", "0"} {
 		cli.Say("As an unprivileged process, with the limit at %s bytes:", limit)
 		res, err := fault.RunUnprivileged("limit", limit, strconv.Itoa(1<<20))
@@ -58,17 +57,24 @@ func tourLimit() error {
 }
 
 func limitExp(limit uint64, size int) error {
+	// Who we are, and the limit we set ourselves.
 	cli.Fact("uid", os.Geteuid())
 	if err := SetLockLimit(limit); err != nil {
-		return err
+		return cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err)
 	}
 	cli.Fact("RLIMIT_MEMLOCK", fmt.Sprintf("%d bytes", limit))
-	rw := unix.PROT_READ | unix.PROT_WRITE
-
-	// mlock of a mapping bigger than the limit.
-	m, err := MapAnon(size, rw, unix.MAP_SHARED)
-	if err != nil {
+	if err := limitLock(size); err != nil {
 		return err
+	}
+	return limitFuture(size)
+}
+
+// limitLock tries mlock of a mapping of size bytes, then mmap(MAP_LOCKED)
+// of as many: the same limit, checked by two calls.
+func limitLock(size int) error {
+	m, err := MapAnon(size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", size), "mmap", err)
 	}
 	defer Unmap(m)
 	lockErr := Lock(m)
@@ -79,12 +85,11 @@ func limitExp(limit uint64, size int) error {
 	cli.Fact(fmt.Sprintf("mlock %d bytes", size), v)
 	if lockErr == nil {
 		if err := Unlock(m); err != nil {
-			return err
+			return cli.Sys(fmt.Sprintf("unlock %d bytes", size), "munlock", err)
 		}
 	}
 
-	// MAP_LOCKED: the same limit, checked by mmap.
-	l, mapErr := MapAnon(size, rw, unix.MAP_SHARED|unix.MAP_LOCKED)
+	l, mapErr := MapAnon(size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_LOCKED)
 	if v, err = outcome(mapErr); err != nil {
 		return err
 	}
@@ -92,21 +97,25 @@ func limitExp(limit uint64, size int) error {
 	if mapErr == nil {
 		Unmap(l)
 	}
+	return nil
+}
 
-	// mlockall(MCL_FUTURE): every later mmap is checked against the limit.
-	// While it is on, the Go runtime's own mmaps are locked and checked too,
-	// so it is turned off right after the one mmap that shows it.
+// limitFuture: after mlockall(MCL_FUTURE) every mmap is checked against the
+// limit. While it is on, the Go runtime's own mmaps are locked and checked
+// too, so it is turned off right after the one mmap that shows it.
+func limitFuture(size int) error {
 	allErr := LockAll(unix.MCL_FUTURE)
-	if v, err = outcome(allErr); err != nil {
+	v, err := outcome(allErr)
+	if err != nil {
 		return err
 	}
 	if allErr != nil {
 		cli.Fact("mlockall(MCL_FUTURE)", v)
 		return nil
 	}
-	f, mapErr := MapAnon(size, rw, unix.MAP_SHARED)
+	f, mapErr := MapAnon(size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err := UnlockAll(); err != nil {
-		return err
+		return cli.Sys("unlock all mappings", "munlockall", err)
 	}
 	cli.Fact("mlockall(MCL_FUTURE)", v)
 	if v, err = outcome(mapErr); err != nil {

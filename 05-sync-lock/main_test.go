@@ -20,10 +20,15 @@ func TestScripts(t *testing.T) { scripttest.Graded(t, "05-sync-lock") }
 // TestCLI runs the scenarios about the command line alone (not graded).
 func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
 
-// TestREADME checks that the README shows what the tour really prints. The
-// filesystem of the temporary directory (and so whether msync cleans the
-// page in the first step) varies from machine to machine; so does the uid
-// of an unprivileged user.
+// TestDeclarations checks that every experiment's usage line shows the
+// flags it declares, and only those.
+func TestDeclarations(t *testing.T) { scripttest.CheckProgram(t, program) }
+
+// TestREADME checks that the README shows what -h and the tour really print,
+// run as root and as an unprivileged user. The filesystem of the temporary
+// directory (and so whether msync cleans the page in the first step) varies
+// from machine to machine; the uid from user to user.
 func TestREADME(t *testing.T) {
+	scripttest.CheckHelp(t, "synclock", "README.md")
 	scripttest.CheckTour(t, "synclock", "README.md", "filesystem", "backed by storage", "dirty after msync", "uid")
 }

@@ -226,9 +226,13 @@ func usage(p *Program, w io.Writer) {
 		fmt.Fprintf(w, "%s hint [FUNC] gives the exercise's hints.\n", p.Name)
 	}
 	fmt.Fprintf(w, "\nexperiments:\n")
+	width := 10
 	for _, e := range p.Experiments {
-		fmt.Fprintf(w, "  %-10s %s\n", e.Name, e.Summary)
-		fmt.Fprintf(w, "  %-10s   %s   (notes %s)\n", "", strings.TrimSpace(p.Name+" "+e.Name+" "+e.Args), e.Notes)
+		width = max(width, len(e.Name))
+	}
+	for _, e := range p.Experiments {
+		fmt.Fprintf(w, "  %-*s %s\n", width, e.Name, e.Summary)
+		fmt.Fprintf(w, "  %-*s   %s   (notes %s)\n", width, "", strings.TrimSpace(p.Name+" "+e.Name+" "+e.Args), e.Notes)
 	}
 }
 

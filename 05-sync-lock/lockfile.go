@@ -1,7 +1,7 @@
 //go:build linux && (amd64 || arm64)
 
-// The lockfile experiment: a lock belongs to one process's mapping (notes
-// 001 §1.1.1.5 point 2). Two processes map the same file; one unlocks, the
+// lockfile: a lock belongs to one process's mapping (notes 001 §1.1.1.5
+// point 2). Two processes map the same file and lock it; one unlocks, the
 // other's lock stays.
 
 package main
@@ -15,19 +15,21 @@ import (
 	"shmlab/internal/fault"
 )
 
-func runLockfile(args []string) error {
-	fs := cli.NewFlags("lockfile")
-	unlock := fs.Bool("unlock", false, "munlock after mlock")
-	hold := fs.Bool("hold", false, "keep the locked mapping until SIGINT/SIGTERM")
-	ready := fs.String("ready", "", "write this file once the mapping is locked")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
+func init() {
+	// The other process of the tour: it maps, locks and unlocks the file.
+	fault.Register("lockfile-unlock", func(args []string) error {
+		return lockfile(args[0], true, false, "", nil)
+	})
+}
+
+func lockfileCmd(f *cli.Flags) cli.Action {
+	unlock := f.Bool("unlock", "munlock: unlock the mapping again after mlock")
+	hold := f.Hold("the locked mapping")
+	ready := f.Ready("the mapping is locked")
+	f.Args(1, 1) // FILE
+	return func(args []string) error {
+		return lockfile(args[0], *unlock, *hold, *ready, nil)
 	}
-	if err := cli.Want("lockfile", pos, 1, 1); err != nil {
-		return err
-	}
-	return lockfile(pos[0], *unlock, *hold, *ready, nil)
 }
 
 func tourLockfile() error {
@@ -62,30 +64,14 @@ func lockfile(path string, unlock, hold bool, ready string, meanwhile func() err
 	}
 	m, err := MapFile(path, size, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
-		return err
+		return mapFileErr(path, err)
 	}
 	defer Unmap(m)
-	if err := Lock(m); err != nil {
+	if err := lockShow(m, unlock); err != nil {
 		return err
 	}
-	cli.Fact("mlock", "ok")
-	if err := vmLckFact("VmLck after mlock"); err != nil {
-		return err
-	}
-	// Locked is proportional, like Pss: a page two processes map counts
-	// half in each.
-	if err := lockedFact("Locked after mlock", m); err != nil {
-		return err
-	}
-	if unlock {
-		if err := Unlock(m); err != nil {
-			return err
-		}
-		cli.Fact("munlock", "ok")
-		if err := vmLckFact("VmLck after munlock"); err != nil {
-			return err
-		}
-	}
+
+	// Tell a waiting scenario, then let the other process act.
 	if err := cli.Ready(ready); err != nil {
 		return err
 	}
@@ -100,8 +86,34 @@ func lockfile(path string, unlock, hold bool, ready string, meanwhile func() err
 			return err
 		}
 	}
+
+	// Our lock, after the other process unlocked its own.
 	if err := vmLckFact("VmLck after the other process unlocked"); err != nil {
 		return err
 	}
 	return lockedFact("Locked after the other process unlocked", m)
+}
+
+// lockShow locks m and shows the counters; with unlock it unlocks m again.
+func lockShow(m []byte, unlock bool) error {
+	if err := Lock(m); err != nil {
+		return cli.WithHints(cli.Sys("lock the mapping", "mlock", err), lockHints)
+	}
+	cli.Fact("mlock", "ok")
+	if err := vmLckFact("VmLck after mlock"); err != nil {
+		return err
+	}
+	// Locked is proportional, like Pss: a page two processes map counts
+	// half in each.
+	if err := lockedFact("Locked after mlock", m); err != nil {
+		return err
+	}
+	if !unlock {
+		return nil
+	}
+	if err := Unlock(m); err != nil {
+		return cli.Sys("unlock the mapping", "munlock", err)
+	}
+	cli.Fact("munlock", "ok")
+	return vmLckFact("VmLck after munlock")
 }

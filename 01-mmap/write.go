@@ -1,0 +1,36 @@
+//go:build linux && (amd64 || arm64)
+
+// write: a TLPI-style tool. It stores TEXT into FILE at -offset through a
+// MAP_SHARED mapping, so that cat, dd, Python or another chapter's program
+// read it back with plain file I/O (notes 001 §1.1.1.1).
+
+package main
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+)
+
+func writeCmd(f *cli.Flags) cli.Action {
+	off := f.Int("offset", 0, 0, 1<<62, "where to write, in bytes from the start of FILE")
+	f.Args(2, 2) // FILE TEXT
+	return func(args []string) error {
+		path, text := args[0], args[1]
+		if text == "" {
+			return cli.Usagef("write: empty TEXT")
+		}
+		// Map the pages that hold the range, shared and writable.
+		m, rel, err := mapRange(path, *off, len(text), unix.PROT_READ|unix.PROT_WRITE)
+		if err != nil {
+			return err
+		}
+		defer Unmap(m)
+		// Store: the file's page-cache pages change, no write(2).
+		copy(m[rel:], text)
+		cli.Fact("wrote", fmt.Sprintf("%d bytes at offset %d", len(text), *off))
+		return nil
+	}
+}
