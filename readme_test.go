@@ -14,8 +14,10 @@ import (
 // claims tables name their scenarios this way) points at a file that exists.
 func TestREADMELinks(t *testing.T) {
 	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
-	readmes, _ := filepath.Glob("*/README.md")
-	readmes = append(readmes, "README.md")
+	readmes, _ := filepath.Glob("*/README*.md")
+	top, _ := filepath.Glob("*.md")
+	more, _ := filepath.Glob("*/BENCH.md")
+	readmes = append(append(readmes, top...), more...)
 	for _, readme := range readmes {
 		text, err := os.ReadFile(readme)
 		if err != nil {
