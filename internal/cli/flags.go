@@ -226,3 +226,11 @@ func synopsisFlags(args string) []string {
 	}
 	return out
 }
+
+// Given reports whether the flag name was on the command line (its value
+// may equal the default). For the Action, after parsing.
+func (f *Flags) Given(name string) bool {
+	given := false
+	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == name })
+	return given
+}

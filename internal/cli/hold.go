@@ -4,7 +4,6 @@ package cli
 
 import (
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,16 +52,13 @@ func Quote(s string) string {
 }
 
 // Hold keeps the process (and what it has mapped or attached) alive until it
-// receives SIGINT or SIGTERM (testscript's `kill -INT name`), or HoldMax
-// passes. It reports which as the fact `released:`.
+// receives SIGINT, SIGTERM or SIGHUP (testscript's `kill -INT name`), or
+// HoldMax passes. It reports which as the fact `released:`; the experiment
+// then goes on and cleans up as usual.
 func Hold() {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(ch)
-	select {
-	case s := <-ch:
+	if s := waitHold(); s != nil {
 		Fact("released", s)
-	case <-time.After(HoldMax):
+	} else {
 		Fact("released", "timeout")
 	}
 }
