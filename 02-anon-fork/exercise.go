@@ -4,6 +4,8 @@
 // replaced by TODOs. Implement them until `go test -tags exercise
 // ./02-anon-fork` grades every scenario as passing. Read notes 000 part 4 and
 // 001 §1.1.1.1 (MAP_ANONYMOUS) first, and forksafe.go before ForkTouch.
+// Every function returns the bare error of the call that failed,
+// os.NewSyscallError(call, err): the experiments say what was tried.
 
 package main
 
@@ -20,8 +22,8 @@ import (
 // MapAnon maps length bytes of anonymous memory, MAP_SHARED or MAP_PRIVATE.
 func MapAnon(length, flags int) ([]byte, error) {
 	// TODO: unix.MmapPtr(-1, 0, nil, length, PROT_READ|PROT_WRITE,
-	// flags|unix.MAP_ANONYMOUS), then unsafe.Slice over the address. Wrap
-	// the error: cli.Sys("map anonymous memory", "mmap", err).
+	// flags|unix.MAP_ANONYMOUS), then unsafe.Slice over the address.
+	// Return os.NewSyscallError("mmap", err) if it fails.
 	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "unix.MmapPtr(-1, 0, nil, ..., flags|MAP_ANONYMOUS)")
 }
 
@@ -29,7 +31,8 @@ func MapAnon(length, flags int) ([]byte, error) {
 func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
 	// TODO: unix.MmapPtr(fd, offset, nil, length, PROT_READ|PROT_WRITE,
 	// flags): pass them all as given, even fd -1 without MAP_ANONYMOUS; the
-	// point is to see what the kernel answers. Wrap the error with cli.Sys.
+	// point is to see what the kernel answers. Return
+	// os.NewSyscallError("mmap", err).
 	return nil, exercise.Todo("MapWith", "001 §1.1.1.1", "unix.MmapPtr with the arguments as given")
 }
 
@@ -37,12 +40,14 @@ func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
 func MapDevZero(length int) ([]byte, error) {
 	// TODO: unix.Open("/dev/zero", O_RDWR|O_CLOEXEC), unix.MmapPtr(fd, 0,
 	// nil, length, PROT_READ|PROT_WRITE, MAP_SHARED), close the descriptor.
+	// Errors: os.NewSyscallError("open", err) or ("mmap", err).
 	return nil, exercise.Todo("MapDevZero", "000 part 4", "open /dev/zero O_RDWR + mmap MAP_SHARED")
 }
 
 // Unmap removes a mapping made by one of the functions above.
 func Unmap(b []byte) error {
-	// TODO: unix.MunmapPtr(unsafe.Pointer(&b[0]), len(b)).
+	// TODO: unix.MunmapPtr(unsafe.Pointer(&b[0]), len(b)); on failure
+	// os.NewSyscallError("munmap", err).
 	return exercise.Todo("Unmap", "001 §1.1.1.2", "unix.MunmapPtr")
 }
 
@@ -59,7 +64,8 @@ func ForkTouch(shared, private []byte, gate int) (int, error) {
 	// bytes to shared+offChildSawBefore, write msgChild at the start of both
 	// pages, rawWait(gate, shared+offGateByte), copy private+offParentAfter
 	// to shared+offChildSawAfter, exitGroup(0). Nothing else: no Go call that
-	// may allocate, lock or grow the stack (forksafe.go says why).
+	// may allocate, lock or grow the stack (forksafe.go says why). A failed
+	// fork: os.NewSyscallError("clone", errno).
 	return 0, exercise.Todo("ForkTouch", "000 part 4", "rawFork in a //go:nosplit function; the child only copies bytes and exits")
 }
 
@@ -73,20 +79,23 @@ func ForkCount(counter []byte, iters int, atomic bool, gate, gateW int) (int, er
 
 // WaitChild waits for the child pid to end and returns its wait status.
 func WaitChild(pid int) (unix.WaitStatus, error) {
-	// TODO: unix.Wait4(pid, &ws, 0, nil), again on EINTR.
+	// TODO: unix.Wait4(pid, &ws, 0, nil), again on EINTR; other errors:
+	// os.NewSyscallError("wait4", err).
 	return 0, exercise.Todo("WaitChild", "000 part 4", "unix.Wait4")
 }
 
 // MemfdCreate creates an anonymous memory file of size bytes.
 func MemfdCreate(name string, size int) (int, error) {
 	// TODO: unix.MemfdCreate(name, unix.MFD_CLOEXEC), then unix.Ftruncate
-	// to size (close the descriptor if that fails).
+	// to size (close the descriptor if that fails). Errors:
+	// os.NewSyscallError("memfd_create", err) or ("ftruncate", err).
 	return -1, exercise.Todo("MemfdCreate", "000 part 4", "unix.MemfdCreate + unix.Ftruncate")
 }
 
 // MapFd maps length bytes of the file behind fd MAP_SHARED, read-write.
 func MapFd(fd, length int) ([]byte, error) {
-	// TODO: unix.MmapPtr(fd, 0, nil, length, PROT_READ|PROT_WRITE, MAP_SHARED).
+	// TODO: unix.MmapPtr(fd, 0, nil, length, PROT_READ|PROT_WRITE,
+	// MAP_SHARED); on failure os.NewSyscallError("mmap", err).
 	return nil, exercise.Todo("MapFd", "001 §1.1.1.1", "unix.MmapPtr(fd, 0, nil, ..., MAP_SHARED)")
 }
 
@@ -94,7 +103,8 @@ func MapFd(fd, length int) ([]byte, error) {
 func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
 	// TODO: an exec.Cmd with Path "/proc/self/exe", Args {os.Args[0]}, Env
 	// os.Environ() plus env, ExtraFiles {os.NewFile(uintptr(fd), "memfd")},
-	// SysProcAttr Pdeathsig SIGKILL; Start it.
+	// SysProcAttr Pdeathsig SIGKILL; Start it and return Start's error as
+	// it is.
 	return nil, exercise.Todo("StartWithFd", "000 part 4", "os/exec with ExtraFiles (the child's descriptor 3) and Pdeathsig")
 }
 
@@ -102,36 +112,43 @@ func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, erro
 func Listen(path string, mode uint32) (int, error) {
 	// TODO: unix.Socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0), unix.Fchmod(fd,
 	// mode) (before bind: bind creates the file with the socket's mode),
-	// unix.Bind with &unix.SockaddrUnix{Name: path}, unix.Listen(fd, 1). Wrap
-	// errors with cli.Sys naming the call (EADDRINUSE: the path exists).
+	// unix.Bind with &unix.SockaddrUnix{Name: path}, unix.Listen(fd, 1).
+	// Clear the umask around bind (unix.Umask(0), then restore it). Return
+	// os.NewSyscallError naming the call that failed ("bind": EADDRINUSE
+	// when the path exists), and close the socket.
 	return -1, exercise.Todo("Listen", "course ep. 22", "socket + bind + listen")
 }
 
 // Accept waits at most timeout for a connection on lfd.
 func Accept(lfd int, timeout time.Duration) (int, error) {
-	// TODO: unix.Poll on lfd for POLLIN with the timeout in milliseconds (0
-	// ready: a timeout, report ETIMEDOUT), then unix.Accept4(lfd, SOCK_CLOEXEC).
+	// TODO: unix.Poll on lfd for POLLIN with the timeout in milliseconds
+	// (-1 for a negative timeout: wait for ever), again on EINTR. Nothing
+	// ready: os.NewSyscallError("poll", unix.EAGAIN) for a timeout of 0,
+	// ("poll", unix.ETIMEDOUT) otherwise. Then unix.Accept4(lfd,
+	// SOCK_CLOEXEC); on failure os.NewSyscallError("accept4", err).
 	return -1, exercise.Todo("Accept", "course ep. 22", "poll + accept4")
 }
 
 // Dial connects a UNIX stream socket to path.
 func Dial(path string) (int, error) {
-	// TODO: unix.Socket, unix.Connect; wrap errors with cli.Sys("connect to
-	// "+path, "connect", err) (ENOENT, ECONNREFUSED).
+	// TODO: unix.Socket, unix.Connect with &unix.SockaddrUnix{Name: path};
+	// return os.NewSyscallError("connect", err) (ENOENT, ECONNREFUSED,
+	// EACCES) and close the socket.
 	return -1, exercise.Todo("Dial", "course ep. 22", "socket + connect")
 }
 
 // SendFd sends the descriptor fd over the connected UNIX socket sock.
 func SendFd(sock, fd int) error {
 	// TODO: unix.Sendmsg(sock, one byte of data, unix.UnixRights(fd), nil,
-	// MSG_NOSIGNAL).
+	// MSG_NOSIGNAL); on failure os.NewSyscallError("sendmsg", err).
 	return exercise.Todo("SendFd", "course ep. 22", "sendmsg with unix.UnixRights")
 }
 
 // RecvFd receives one descriptor sent with SendFd.
 func RecvFd(sock int) (int, error) {
 	// TODO: unix.Recvmsg(sock, 1-byte buf, oob of unix.CmsgSpace(4),
-	// MSG_CMSG_CLOEXEC); 0 bytes means the peer closed. Then
+	// MSG_CMSG_CLOEXEC) (on failure os.NewSyscallError("recvmsg", err)); 0
+	// bytes means the peer closed: return a plain error. Then
 	// unix.ParseSocketControlMessage and unix.ParseUnixRights.
 	return -1, exercise.Todo("RecvFd", "course ep. 22", "recvmsg + ParseSocketControlMessage + ParseUnixRights")
 }

@@ -15,11 +15,8 @@ import (
 	"shmlab/internal/cli"
 )
 
-func runFlags(args []string) error {
-	if err := cli.Want("flags", args, 0, 0); err != nil {
-		return err
-	}
-	return flags()
+func flagsCmd(f *cli.Flags) cli.Action {
+	return func(args []string) error { return flags() }
 }
 
 func tourFlags() error {
@@ -33,10 +30,11 @@ func tourFlags() error {
 
 func flags() error {
 	ps := unix.Getpagesize()
+	// fd -1 without the flag: is that an anonymous mapping?
 	_, err := MapWith(-1, 0, ps, unix.MAP_SHARED)
-	cli.Fact("fd -1 without MAP_ANONYMOUS", mapOutcome(err))
+	cli.Fact("fd -1 without MAP_ANONYMOUS", cli.Outcome(err))
 	if err != nil && !errors.Is(err, unix.EBADF) {
-		return err
+		return cli.Sys("map fd -1", "mmap", err)
 	}
 
 	// A file full of 'F': does MAP_ANONYMOUS with its fd show it?
@@ -49,11 +47,36 @@ func flags() error {
 	if _, err := f.Write(bytes.Repeat([]byte{'F'}, 2*ps)); err != nil {
 		return err
 	}
-	m, err := MapWith(int(f.Fd()), 0, ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
-	cli.Fact("MAP_ANONYMOUS with the fd of a file", mapOutcome(err))
-	if err != nil {
+	if err := anonOverFile(f, ps); err != nil {
 		return err
 	}
+
+	// The offset: a page multiple, then 100.
+	m, err := MapWith(-1, int64(ps), ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
+	cli.Fact("MAP_ANONYMOUS with offset one page", cli.Outcome(err))
+	if err == nil {
+		Unmap(m)
+	}
+	_, err = MapWith(-1, 100, ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
+	cli.Fact("MAP_ANONYMOUS with offset 100", cli.Outcome(err))
+	if err != nil && !errors.Is(err, unix.EINVAL) {
+		return cli.Sys("map offset 100", "mmap", err)
+	}
+
+	// MAP_ANON, the BSD spelling, is the same bit.
+	cli.Fact("MAP_ANON is MAP_ANONYMOUS", cli.YesNo(unix.MAP_ANON == unix.MAP_ANONYMOUS))
+	return nil
+}
+
+// anonOverFile maps MAP_SHARED|MAP_ANONYMOUS with the fd of f (a file of
+// 'F's), and tells whether the mapping shows the file and a write reaches it.
+func anonOverFile(f *os.File, ps int) error {
+	m, err := MapWith(int(f.Fd()), 0, ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
+	cli.Fact("MAP_ANONYMOUS with the fd of a file", cli.Outcome(err))
+	if err != nil {
+		return cli.Sys("map anonymous memory with the fd of "+f.Name(), "mmap", err)
+	}
+	defer Unmap(m)
 	cli.Fact("the mapping shows the file", cli.YesNo(bytes.IndexByte(m, 'F') >= 0))
 	cli.Fact("the mapping is all zero", cli.YesNo(allZero(m)))
 	m[0] = 'A'
@@ -62,27 +85,10 @@ func flags() error {
 		return err
 	}
 	cli.Fact("a write reaches the file", cli.YesNo(one[0] == 'A'))
-	Unmap(m)
-
-	m, err = MapWith(-1, int64(ps), ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
-	cli.Fact("MAP_ANONYMOUS with offset one page", mapOutcome(err))
-	if err == nil {
-		Unmap(m)
-	}
-	_, err = MapWith(-1, 100, ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
-	cli.Fact("MAP_ANONYMOUS with offset 100", mapOutcome(err))
-	if err != nil && !errors.Is(err, unix.EINVAL) {
-		return err
-	}
-	cli.Fact("MAP_ANON is MAP_ANONYMOUS", cli.YesNo(unix.MAP_ANON == unix.MAP_ANONYMOUS))
 	return nil
 }
 
-// mapOutcome is "ok" or the errno symbol of a failed mmap.
-func mapOutcome(err error) string {
-	return cli.OutcomeOr(err, "ok")
-}
-
+// allZero reports whether every byte of b is zero.
 func allZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {

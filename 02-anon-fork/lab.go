@@ -5,13 +5,14 @@
 // MAP_ANONYMOUS), the Go way to hand such memory to a new process (a memfd
 // passed to a re-executed child), and the right way for unrelated processes
 // (a memfd passed over a UNIX socket with SCM_RIGHTS, course ep. 22).
-// Everything else in this folder is the CLI around these functions.
+// Each function returns the bare error of the call that failed
+// (os.NewSyscallError(call, errno)); the experiment files, one per
+// experiment, say what was tried and what to do about it.
 
 package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"syscall"
@@ -19,8 +20,6 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 // MapAnon maps length bytes of anonymous memory: mmap with MAP_ANONYMOUS and
@@ -31,7 +30,7 @@ import (
 func MapAnon(length, flags int) ([]byte, error) {
 	p, err := unix.MmapPtr(-1, 0, nil, uintptr(length), unix.PROT_READ|unix.PROT_WRITE, flags|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return nil, cli.Sys("map anonymous memory", "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -45,7 +44,7 @@ func MapAnon(length, flags int) ([]byte, error) {
 func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
 	p, err := unix.MmapPtr(fd, offset, nil, uintptr(length), unix.PROT_READ|unix.PROT_WRITE, flags)
 	if err != nil {
-		return nil, cli.Sys(fmt.Sprintf("map fd %d offset %d", fd, offset), "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -54,25 +53,28 @@ func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
 // shared anonymous memory before MAP_ANONYMOUS existed (UNP vol. 2 ch. 12).
 // Each MAP_SHARED mapping of /dev/zero gets a fresh, zero-filled object of
 // its own, so only this process and the children it forks afterwards share
-// it. The descriptor is
-// closed at once: the mapping keeps the object alive.
+// it. The descriptor is closed at once: the mapping keeps the object alive.
 // Errors: ENOENT (no /dev/zero, as in some containers), EACCES.
 func MapDevZero(length int) ([]byte, error) {
 	fd, err := unix.Open("/dev/zero", unix.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, cli.Sys("open /dev/zero", "open", err)
+		return nil, os.NewSyscallError("open", err)
 	}
 	defer unix.Close(fd)
 	p, err := unix.MmapPtr(fd, 0, nil, uintptr(length), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
-		return nil, cli.Sys("map /dev/zero", "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
 
-// Unmap removes a mapping made by one of the functions above.
+// Unmap removes a mapping made by one of the functions above (munmap).
 func Unmap(b []byte) error {
-	return cli.Sys("unmap", "munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
+	err := unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
+	if err != nil {
+		return os.NewSyscallError("munmap", err)
+	}
+	return nil
 }
 
 // ForkTouch forks (clone with SIGCHLD, see rawFork) a child that, between
@@ -92,7 +94,7 @@ func Unmap(b []byte) error {
 // RLIMIT_NPROC), ENOMEM.
 func ForkTouch(shared, private []byte, gate int) (int, error) {
 	if len(shared) < 512 || len(private) < 128 {
-		return 0, errors.New("fork: the shared page needs 512 bytes and the private one 128")
+		return 0, errors.New("the shared page needs 512 bytes and the private one 128")
 	}
 	s, p := unsafe.Pointer(&shared[0]), unsafe.Pointer(&private[0])
 	msg := unsafe.Pointer(unsafe.StringData(msgChild))
@@ -100,7 +102,10 @@ func ForkTouch(shared, private []byte, gate int) (int, error) {
 	pid, err := withSignalsBlocked(func() (uintptr, syscall.Errno) {
 		return forkTouch(s, p, msg, uintptr(gate), ppid)
 	})
-	return pid, cli.Sys("fork a child", "clone", err)
+	if err != nil {
+		return 0, os.NewSyscallError("clone", err)
+	}
+	return pid, nil
 }
 
 // forkTouch is ForkTouch's fork and child. After rawFork returns 0 it runs
@@ -135,7 +140,7 @@ func forkTouch(shared, private, msg unsafe.Pointer, gate, ppid uintptr) (uintptr
 // once. It returns the child's pid; reap it with WaitChild.
 func ForkCount(counter []byte, iters int, atomic bool, gate, gateW int) (int, error) {
 	if len(counter) < 128 {
-		return 0, errors.New("count: the counter page needs 128 bytes")
+		return 0, errors.New("the counter page needs 128 bytes")
 	}
 	c := unsafe.Pointer(&counter[0])
 	a := uintptr(0)
@@ -146,7 +151,10 @@ func ForkCount(counter []byte, iters int, atomic bool, gate, gateW int) (int, er
 	pid, err := withSignalsBlocked(func() (uintptr, syscall.Errno) {
 		return forkCount(c, uintptr(iters), a, uintptr(gate), uintptr(gateW), ppid)
 	})
-	return pid, cli.Sys("fork a counting child", "clone", err)
+	if err != nil {
+		return 0, os.NewSyscallError("clone", err)
+	}
+	return pid, nil
 }
 
 // forkCount is ForkCount's fork and child; like forkTouch, the child part
@@ -185,7 +193,10 @@ func WaitChild(pid int) (unix.WaitStatus, error) {
 		if err == unix.EINTR {
 			continue
 		}
-		return ws, cli.Sys(fmt.Sprintf("wait for child %d", pid), "wait4", err)
+		if err != nil {
+			return ws, os.NewSyscallError("wait4", err)
+		}
+		return ws, nil
 	}
 }
 
@@ -199,11 +210,11 @@ func WaitChild(pid int) (unix.WaitStatus, error) {
 func MemfdCreate(name string, size int) (int, error) {
 	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
 	if err != nil {
-		return -1, cli.Sys("create memfd "+name, "memfd_create", err)
+		return -1, os.NewSyscallError("memfd_create", err)
 	}
 	if err := unix.Ftruncate(fd, int64(size)); err != nil {
 		unix.Close(fd)
-		return -1, cli.Sys("size memfd "+name, "ftruncate", err)
+		return -1, os.NewSyscallError("ftruncate", err)
 	}
 	return fd, nil
 }
@@ -214,7 +225,7 @@ func MemfdCreate(name string, size int) (int, error) {
 func MapFd(fd, length int) ([]byte, error) {
 	p, err := unix.MmapPtr(fd, 0, nil, uintptr(length), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
-		return nil, cli.Sys(fmt.Sprintf("map descriptor %d", fd), "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
@@ -224,7 +235,8 @@ func MapFd(fd, length int) ([]byte, error) {
 // (exec.Cmd.ExtraFiles) and env added to its environment. exec replaces the
 // whole address space, so no mapping survives it; a descriptor does, and the
 // new program maps it again. The child is killed if this thread dies
-// (Pdeathsig), so it never outlives a failed parent.
+// (Pdeathsig), so it never outlives a failed parent. Errors: those of
+// fork and exec, as *os.PathError (EAGAIN, ENOMEM, EACCES).
 func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
@@ -236,7 +248,7 @@ func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, erro
 		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("re-execute this program: %w", err)
+		return nil, err
 	}
 	return cmd, nil
 }
@@ -252,52 +264,56 @@ func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, erro
 func Listen(path string, mode uint32) (int, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return -1, cli.Sys("create a UNIX socket", "socket", err)
+		return -1, os.NewSyscallError("socket", err)
 	}
 	if err := unix.Fchmod(fd, mode); err != nil {
 		unix.Close(fd)
-		return -1, cli.Sys("set the socket's mode", "fchmod", err)
+		return -1, os.NewSyscallError("fchmod", err)
 	}
 	old := unix.Umask(0)
 	err = unix.Bind(fd, &unix.SockaddrUnix{Name: path})
 	unix.Umask(old)
 	if err != nil {
 		unix.Close(fd)
-		if err == unix.EADDRINUSE {
-			return -1, cli.SysHint("bind "+path, "bind", err, "the path exists; remove it, or choose another")
-		}
-		if err == unix.EINVAL && len(path) > 107 {
-			return -1, cli.SysHint("bind "+path, "bind", err, "a UNIX socket path holds at most 107 bytes")
-		}
-		return -1, cli.Sys("bind "+path, "bind", err)
+		return -1, os.NewSyscallError("bind", err)
 	}
 	if err := unix.Listen(fd, 1); err != nil {
 		unix.Close(fd)
-		return -1, cli.Sys("listen on "+path, "listen", err)
+		return -1, os.NewSyscallError("listen", err)
 	}
 	return fd, nil
 }
 
-// Accept waits at most timeout for a connection on the listening socket lfd
-// (poll, then accept4) and returns the connected socket. A timeout is
-// ETIMEDOUT.
+// Accept waits for a connection on the listening socket lfd (poll, then
+// accept4) and returns the connected socket. timeout < 0 waits for ever;
+// 0 does not wait: no connection pending is EAGAIN; a timeout > 0 that
+// passes is ETIMEDOUT (both reported as poll's).
 func Accept(lfd int, timeout time.Duration) (int, error) {
 	fds := []unix.PollFd{{Fd: int32(lfd), Events: unix.POLLIN}}
 	deadline := time.Now().Add(timeout)
 	for {
-		n, err := unix.Poll(fds, int(time.Until(deadline).Milliseconds()))
+		ms := -1
+		if timeout >= 0 {
+			ms = int(max(time.Until(deadline).Milliseconds(), 0))
+		}
+		n, err := unix.Poll(fds, ms)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return -1, cli.Sys("wait for a connection", "poll", err)
+			return -1, os.NewSyscallError("poll", err)
+		}
+		if n == 0 && timeout == 0 {
+			return -1, os.NewSyscallError("poll", unix.EAGAIN)
 		}
 		if n == 0 {
-			return -1, cli.SysHint("wait for a connection", "poll", unix.ETIMEDOUT,
-				fmt.Sprintf("nobody connected within %v (run `anonfork unrelated connect SOCKET`)", timeout))
+			return -1, os.NewSyscallError("poll", unix.ETIMEDOUT)
 		}
 		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
-		return fd, cli.Sys("accept a connection", "accept4", err)
+		if err != nil {
+			return -1, os.NewSyscallError("accept4", err)
+		}
+		return fd, nil
 	}
 }
 
@@ -308,25 +324,11 @@ func Accept(lfd int, timeout time.Duration) (int, error) {
 func Dial(path string) (int, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return -1, cli.Sys("create a UNIX socket", "socket", err)
+		return -1, os.NewSyscallError("socket", err)
 	}
 	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: path}); err != nil {
 		unix.Close(fd)
-		hint := ""
-		switch err {
-		case unix.ECONNREFUSED:
-			// connect says the same for a plain file and for a socket file
-			// whose owner is gone; stat tells them apart for the reader.
-			var st unix.Stat_t
-			if unix.Stat(path, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-				hint = "it is not a socket"
-			} else {
-				hint = "nobody listens there (a stale socket file? remove it, then start `anonfork unrelated serve " + path + "`)"
-			}
-		case unix.ENOENT:
-			hint = "no such socket file (start `anonfork unrelated serve " + path + "` first)"
-		}
-		return -1, cli.SysHint("connect to "+path, "connect", err, hint)
+		return -1, os.NewSyscallError("connect", err)
 	}
 	return fd, nil
 }
@@ -338,37 +340,41 @@ func Dial(path string) (int, error) {
 // messages only along with data. Errors: EPIPE (the peer is gone).
 func SendFd(sock, fd int) error {
 	err := unix.Sendmsg(sock, []byte{'F'}, unix.UnixRights(fd), nil, unix.MSG_NOSIGNAL)
-	return cli.Sys("send a descriptor", "sendmsg", err)
+	if err != nil {
+		return os.NewSyscallError("sendmsg", err)
+	}
+	return nil
 }
 
 // RecvFd receives one descriptor sent with SendFd (recvmsg, then the
 // SCM_RIGHTS control message parsed). MSG_CMSG_CLOEXEC marks it
-// close-on-exec at once. Errors: EAGAIN (a receive timeout passed); a peer
-// that closes without sending one, or sends no descriptor, is an error too.
+// close-on-exec at once. Errors: EAGAIN (a receive timeout passed, or the
+// socket is non-blocking and nothing has come); a peer that closes without
+// sending one, or sends no descriptor, is an error too.
 func RecvFd(sock int) (int, error) {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, flags, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {
-		return -1, cli.Sys("receive a descriptor", "recvmsg", err)
+		return -1, os.NewSyscallError("recvmsg", err)
 	}
 	if n == 0 {
-		return -1, errors.New("receive a descriptor: recvmsg: the peer closed the connection without sending one")
+		return -1, errors.New("the peer closed the connection without sending a descriptor")
 	}
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
 	if err != nil || len(msgs) == 0 {
-		return -1, errors.New("receive a descriptor: recvmsg: data came without an SCM_RIGHTS control message")
+		return -1, errors.New("data came without an SCM_RIGHTS control message")
 	}
 	fds, err := unix.ParseUnixRights(&msgs[0])
 	if err != nil || len(fds) == 0 {
-		return -1, errors.New("receive a descriptor: the control message is not SCM_RIGHTS")
+		return -1, errors.New("the control message is not SCM_RIGHTS")
 	}
 	for _, extra := range fds[1:] {
 		unix.Close(extra)
 	}
 	if flags&unix.MSG_CTRUNC != 0 {
 		unix.Close(fds[0])
-		return -1, errors.New("receive a descriptor: recvmsg: control message truncated (MSG_CTRUNC)")
+		return -1, errors.New("control message truncated (MSG_CTRUNC)")
 	}
 	return fds[0], nil
 }

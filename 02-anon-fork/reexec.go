@@ -33,11 +33,8 @@ const (
 	memfdReexec     = "shmlab-reexec"
 )
 
-func runReexec(args []string) error {
-	if err := cli.Want("reexec", args, 0, 0); err != nil {
-		return err
-	}
-	return reexec()
+func reexecCmd(f *cli.Flags) cli.Action {
+	return func(args []string) error { return reexec() }
 }
 
 func tourReexec() error {
@@ -51,25 +48,28 @@ func tourReexec() error {
 }
 
 func reexec() error {
+	// Anonymous memory behind a descriptor, mapped and written.
 	ps := unix.Getpagesize()
 	fd, err := MemfdCreate(memfdReexec, ps)
 	if err != nil {
-		return err
+		return cli.Sys("create memfd "+memfdReexec, "memfd_create", err)
 	}
 	defer unix.Close(fd)
 	m, err := MapFd(fd, ps)
 	if err != nil {
-		return err
+		return cli.Sys(fmt.Sprintf("map descriptor %d", fd), "mmap", err)
 	}
 	defer Unmap(m)
 	copy(m, msgReexecParent)
+	// A MAP_ANONYMOUS page too: the child will look for it.
 	anon, err := MapAnon(ps, unix.MAP_SHARED)
 	if err != nil {
-		return err
+		return cli.Sys("map anonymous memory", "mmap", err)
 	}
 	defer Unmap(anon)
 	copy(anon, "anonymous memory of the parent")
 
+	// The memfd's only name is a label in /proc; no filesystem holds it.
 	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
 	if err != nil {
 		return err
@@ -79,11 +79,13 @@ func reexec() error {
 	_, serr := os.Stat(name)
 	cli.Fact("stat "+name, cli.OutcomeOr(serr, "exists"))
 
+	// Start this program again with the memfd as descriptor 3
+	// (reexecChild), and read its answer.
 	addr := uintptr(unsafe.Pointer(&anon[0]))
 	cmd, err := StartWithFd(fd, []string{envRole + "=reexec", envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
 		os.Stdout, os.Stderr)
 	if err != nil {
-		return err
+		return cli.Sys("re-execute this program", "fork/exec", err)
 	}
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("reexec: the child failed: %v", err)
@@ -119,14 +121,16 @@ func reexecChild() error {
 	if st.Size < offReexecReply+msgLen {
 		return fmt.Errorf("descriptor 3 has %d bytes, too few", st.Size)
 	}
+	// The size came from the parent: map no more than one page.
 	m, err := MapFd(3, int(min(st.Size, int64(unix.Getpagesize()))))
 	if err != nil {
-		return err
+		return cli.Sys("map descriptor 3", "mmap", err)
 	}
 	defer Unmap(m)
 	cli.Fact("child reads through descriptor 3", cstring(m[:msgLen]))
 	copy(m[offReexecReply:], msgReexecChild)
 
+	// The parent's MAP_ANONYMOUS page: is anything mapped at its address?
 	addr, err := strconv.ParseUint(os.Getenv(envAnonAddr), 16, 64)
 	if err != nil {
 		return fmt.Errorf("bad %s: %v", envAnonAddr, err)

@@ -3,7 +3,8 @@
 // The unrelated experiment: two processes neither of which forked the other
 // share memory. An anonymous mapping has no name they could both use, so one
 // sends the other a descriptor of anonymous memory (a memfd) over a UNIX
-// socket (SCM_RIGHTS, course ep. 22).
+// socket (SCM_RIGHTS, course ep. 22). Its two roles are in
+// unrelated_serve.go and unrelated_connect.go.
 
 package main
 
@@ -12,230 +13,49 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"shmlab/internal/cli"
-	"shmlab/internal/track"
 )
 
+// What serve and connect write, where, and the label of serve's memfd.
 const (
 	msgServe       = "hello from serve"
 	msgConnect     = "hello from connect"
 	offReply       = 64
 	memfdUnrelated = "shmlab-unrelated"
-	maxTimeout     = 10 * time.Minute
 )
 
-func runUnrelated(args []string) error {
-	if len(args) == 0 {
-		return cli.Usagef("unrelated: say serve or connect")
-	}
-	switch args[0] {
-	case "serve":
-		fs := cli.NewFlags("unrelated serve")
-		ready := fs.String("ready", "", "write this file when listening")
-		timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for connect")
-		modeStr := fs.String("mode", "0600", "permission bits of the socket file")
-		pos, err := cli.Parse(fs, args[1:])
-		if err != nil {
-			return err
+func unrelatedCmd(f *cli.Flags) cli.Action {
+	mode := f.Mode("mode", 0o600, "permission bits of serve's socket file (fchmod before bind): write permission lets a user connect")
+	ready := f.Ready("serve listens")
+	timeout := f.Timeout(30*time.Second, "nobody connects (serve) or serve sends nothing (connect)")
+	f.Args(0, -1) // serve SOCKET | connect SOCKET
+	return func(args []string) error {
+		if len(args) == 0 {
+			return cli.Usagef("unrelated: say serve or connect")
 		}
-		if err := cli.Want("unrelated serve", pos, 1, 1); err != nil {
-			return err
+		role, pos := args[0], args[1:]
+		if role != "serve" && role != "connect" {
+			return cli.Usagef("unrelated: %q: say serve or connect", role)
 		}
-		if *timeout <= 0 || *timeout > maxTimeout {
-			return cli.Usagef("unrelated serve: -timeout %v: must be more than 0 and at most %v", *timeout, maxTimeout)
+		if len(pos) != 1 {
+			return cli.Usagef("unrelated %s: wrong number of arguments (%d)", role, len(pos))
 		}
-		mode, err := cli.ParseMode(*modeStr)
-		if err != nil {
-			return err
+		if pos[0] == "" {
+			return cli.Usagef("unrelated %s: empty socket path", role)
 		}
-		return serve(pos[0], mode, *ready, *timeout)
-	case "connect":
-		pos, err := cli.Parse(cli.NewFlags("unrelated connect"), args[1:])
-		if err != nil {
-			return err
+		if role == "connect" {
+			if *ready != "" || *mode != 0o600 {
+				return cli.Usagef("unrelated connect: -mode and -ready go with serve")
+			}
+			return connect(pos[0], *timeout)
 		}
-		if err := cli.Want("unrelated connect", pos, 1, 1); err != nil {
-			return err
-		}
-		return connect(pos[0], 30*time.Second)
+		return serve(pos[0], *mode, *ready, *timeout)
 	}
-	return cli.Usagef("unrelated: %q: say serve or connect", args[0])
-}
-
-// serve makes a memfd, writes into it, listens on path, sends the memfd to
-// the first process that connects, and reads its reply from the memory.
-func serve(path string, mode uint32, ready string, timeout time.Duration) error {
-	if path == "" {
-		return cli.Usagef("unrelated serve: empty socket path")
-	}
-	ps := unix.Getpagesize()
-	fd, err := MemfdCreate(memfdUnrelated, ps)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	m, err := MapFd(fd, ps)
-	if err != nil {
-		return err
-	}
-	defer Unmap(m)
-	copy(m, msgServe)
-	// The same message in an anonymous mapping: connect will look for it.
-	anon, err := MapAnon(ps, unix.MAP_SHARED)
-	if err != nil {
-		return err
-	}
-	defer Unmap(anon)
-	copy(anon, msgServe)
-
-	lfd, err := Listen(path, mode)
-	if err != nil {
-		return err
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		track.File(abs) // removed by a scenario's cleanup even if serve is killed
-	}
-	defer unix.Unlink(path)
-	defer unix.Close(lfd)
-	// Interrupted (Ctrl-C, kill): remove the socket file all the same.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		s := <-sig
-		unix.Unlink(path)
-		fmt.Fprintf(os.Stderr, "anonfork: unrelated serve: %v: removed %s\n", s, path)
-		os.Exit(1)
-	}()
-	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil {
-		return cli.Sys("inspect "+path, "lstat", err)
-	}
-	cli.Fact("serve: socket file mode", fmt.Sprintf("%04o", st.Mode&0o777))
-	cli.Fact("serve listening", "yes")
-	if err := cli.Ready(ready); err != nil {
-		return err
-	}
-	conn, err := Accept(lfd, timeout)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(conn)
-	if cred, err := unix.GetsockoptUcred(conn, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
-		cli.Fact("serve: connect is my child", cli.YesNo(parentOf(int(cred.Pid)) == os.Getpid()))
-	}
-	if err := SendFd(conn, fd); err != nil {
-		return err
-	}
-	cli.Fact("serve: sent the memfd", "yes")
-	// connect closes the connection when it has written its reply.
-	if err := waitEOF(conn, timeout); err != nil {
-		return err
-	}
-	cli.Fact("serve reads connect's reply", cstring(m[offReply:offReply+msgLen]))
-	return nil
-}
-
-// waitEOF reads conn until the peer closes it, at most timeout.
-func waitEOF(conn int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	buf := make([]byte, 16)
-	for {
-		fds := []unix.PollFd{{Fd: int32(conn), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, int(max(time.Until(deadline).Milliseconds(), 0)))
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return cli.Sys("wait for connect to finish", "poll", err)
-		}
-		if n == 0 {
-			return cli.SysHint("wait for connect to finish", "poll", unix.ETIMEDOUT, "connect did not close the connection in time")
-		}
-		k, err := unix.Read(conn, buf)
-		if err != nil && err != unix.EINTR {
-			return cli.Sys("wait for connect to finish", "read", err)
-		}
-		if k == 0 && err == nil {
-			return nil
-		}
-	}
-}
-
-// parentOf reads the parent pid of pid from /proc/PID/stat (0 if unknown).
-func parentOf(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name, in parentheses, may hold spaces: skip past it.
-	s := string(b)
-	s = s[strings.LastIndexByte(s, ')')+1:]
-	f := strings.Fields(s)
-	if len(f) < 2 {
-		return 0
-	}
-	p, _ := strconv.Atoi(f[1])
-	return p
-}
-
-// connect receives the memfd from serve, reads it, and writes a reply.
-func connect(path string, timeout time.Duration) error {
-	if path == "" {
-		return cli.Usagef("unrelated connect: empty socket path")
-	}
-	conn, err := Dial(path)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(conn)
-	tv := unix.NsecToTimeval(timeout.Nanoseconds())
-	if err := unix.SetsockoptTimeval(conn, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		return cli.Sys("bound the wait for serve", "setsockopt", err)
-	}
-	if cred, err := unix.GetsockoptUcred(conn, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
-		cli.Fact("connect: serve is my parent", cli.YesNo(int(cred.Pid) == os.Getppid()))
-	}
-	mfd, err := RecvFd(conn)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(mfd)
-	link, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", mfd))
-	cli.Fact("connect received", link)
-	var st unix.Stat_t
-	if err := unix.Fstat(mfd, &st); err != nil {
-		return cli.Sys("inspect the received descriptor", "fstat", err)
-	}
-	if st.Size < offReply+msgLen {
-		return fmt.Errorf("unrelated connect: the received memory has %d bytes, too few", st.Size)
-	}
-	// The size comes from the other process: map no more than one page.
-	m, err := MapFd(mfd, int(min(st.Size, int64(unix.Getpagesize()))))
-	if err != nil {
-		return err
-	}
-	defer Unmap(m)
-	cli.Fact("connect reads through the memfd", cstring(m[:msgLen]))
-	// What the notes suggest instead: map MAP_ANONYMOUS with fd -1 here too.
-	anon, err := MapAnon(unix.Getpagesize(), unix.MAP_SHARED)
-	if err != nil {
-		return err
-	}
-	defer Unmap(anon)
-	cli.Fact("connect: own MAP_ANONYMOUS mapping holds serve's message", cli.YesNo(cstring(anon[:msgLen]) == msgServe))
-	copy(m[offReply:], msgConnect)
-	cli.Fact("connect wrote", msgConnect)
-	return nil
 }
 
 func tourUnrelated() error {
@@ -251,8 +71,9 @@ func tourUnrelated() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "sock")
-	ready := filepath.Join(dir, "ready")
+	sock, ready := filepath.Join(dir, "sock"), filepath.Join(dir, "ready")
+
+	// serve first; connect once serve has written its ready file.
 	var sout, cout bytes.Buffer
 	srv := self(&sout, "unrelated", "serve", "-ready", ready, "-timeout", "30s", sock)
 	if err := srv.Start(); err != nil {
@@ -263,9 +84,10 @@ func tourUnrelated() error {
 		srv.Wait()
 		return fmt.Errorf("%v\n%s", err, sout.String())
 	}
-	cl := self(&cout, "unrelated", "connect", sock)
-	cerr := cl.Run()
+	cerr := self(&cout, "unrelated", "connect", sock).Run()
 	serr := srv.Wait()
+
+	// What each printed.
 	cli.Say("-- serve:")
 	fmt.Fprint(cli.Stdout, sout.String())
 	cli.Say("-- connect:")

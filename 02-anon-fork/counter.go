@@ -1,0 +1,114 @@
+//go:build linux && (amd64 || arm64)
+
+// The counter experiment: several forked children add 1 to one counter in
+// a shared anonymous page. Shared memory synchronises nothing (需要同步机制,
+// notes 001 §1.1): plain increments lose updates, locked ones do not.
+
+package main
+
+import (
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
+)
+
+func counterCmd(f *cli.Flags) cli.Action {
+	procs := f.Int("procs", 4, 1, 64, "how many children to fork")
+	iters := f.Int("iters", 100000, 1, 10_000_000, "how many times each child adds 1")
+	atomic := f.Bool("atomic", "add with one locked read-modify-write (LOCK XADD on amd64, LDAXR/STLXR on arm64)")
+	return func(args []string) error {
+		return counter(int(*procs), int(*iters), *atomic)
+	}
+}
+
+func tourCounter() error {
+	cli.Say("Four forked children each add 1 to one counter in a shared anonymous page,")
+	cli.Say("200000 times, first with a plain increment: three steps, load, add, store.")
+	cli.Say("Shared memory itself synchronises nothing (需要同步机制, notes 001 §1.1).")
+	if err := counter(4, 200000, false); err != nil {
+		return err
+	}
+	cli.Say("The same with a locked read-modify-write (LOCK XADD on amd64):")
+	return counter(4, 200000, true)
+}
+
+func counter(procs, iters int, atomic bool) error {
+	total, err := countOnce(procs, iters, atomic)
+	if err != nil {
+		return err
+	}
+	expected := uint64(procs) * uint64(iters)
+	cli.Fact("procs", procs)
+	cli.Fact("iters", iters)
+	cli.Fact("atomic", cli.YesNo(atomic))
+	cli.Fact("total", total)
+	cli.Fact("expected", expected)
+	cli.Fact("lost updates", expected-total)
+	if !atomic {
+		cli.Say("(A lost update: two children load the same value and both store value+1.")
+		cli.Say("How many happen depends on timing; -atomic makes each increment one locked")
+		cli.Say("instruction, and none is lost.)")
+	}
+	return nil
+}
+
+// countOnce forks procs children that each add 1 to a shared counter iters
+// times, waits for them all, and returns the total.
+func countOnce(procs, iters int, atomic bool) (uint64, error) {
+	// The counter: the first 8 bytes of a shared anonymous page.
+	page, err := MapAnon(unix.Getpagesize(), unix.MAP_SHARED)
+	if err != nil {
+		return 0, cli.Sys("map the counter page", "mmap", err)
+	}
+	defer Unmap(page)
+
+	// The start gate: every child waits until it reads end-of-file.
+	var gate [2]int
+	if err := unix.Pipe2(gate[:], unix.O_CLOEXEC); err != nil {
+		return 0, cli.Sys("make the start gate", "pipe2", err)
+	}
+	defer unix.Close(gate[0])
+	var pids []int
+	var ferr error
+	for i := 0; i < procs && ferr == nil; i++ {
+		pid, err := ForkCount(page, iters, atomic, gate[0], gate[1])
+		if err != nil {
+			ferr = cli.Sys("fork a counting child", "clone", err)
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	// Open the gate: every child sees end-of-file and starts counting. If
+	// a fork failed, the children already forked count and exit all the
+	// same.
+	unix.Close(gate[1])
+	err = reapAll(pids)
+	if ferr != nil {
+		return 0, ferr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return *(*uint64)(unsafe.Pointer(&page[0])), nil
+}
+
+// reapAll waits for every child and reports those that ended badly.
+func reapAll(pids []int) error {
+	var bad []string
+	for _, pid := range pids {
+		ws, err := WaitChild(pid)
+		if err != nil {
+			bad = append(bad, cli.Sys(fmt.Sprintf("wait for child %d", pid), "wait4", err).Error())
+		} else if !ws.Exited() || ws.ExitStatus() != 0 {
+			bad = append(bad, describeStatus(ws))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("counter: children ended badly: %s", strings.Join(bad, ", "))
+	}
+	return nil
+}
