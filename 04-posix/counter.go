@@ -1,7 +1,9 @@
 //go:build linux && (amd64 || arm64)
 
-// The counter experiment: processes that share nothing but a name add to one
-// counter in a POSIX shared memory object.
+// The counter experiment (notes 001 §1.1, course ep. 35): processes that
+// share nothing but a name add to one counter in a POSIX shared memory
+// object, atomically, with a plain load and store, or with a plain load and
+// store inside a named semaphore used as a mutex (UNP2 §13.5).
 
 package main
 
@@ -27,74 +29,101 @@ const (
 	counterLen = 16
 )
 
-func runCounter(args []string) error {
-	fs := cli.NewFlags("counter")
-	procsArg := fs.String("procs", "1", "how many processes take part (each waits for all)")
-	itersArg := fs.String("iters", "100000", "how many times this process adds 1")
-	show := fs.Bool("show", false, "print the counter instead of adding")
-	plain := fs.Bool("plain", false, "add with a plain load and store, not atomically (to see updates lost)")
-	semName := fs.String("sem", "", "add with a plain load and store, inside sem_wait/sem_post on this named semaphore (a mutex: create it with value 1; UNP2 §13.5)")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("counter", pos, 1, 1); err != nil {
-		return err
-	}
-	procs, err := cli.ParseCount("procs", *procsArg, 1, 64)
-	if err != nil {
-		return err
-	}
-	iters, err := cli.ParseCount("iters", *itersArg, 1, 1e9)
-	if err != nil {
-		return err
-	}
-	if *plain && *semName != "" {
-		return cli.Usagef("counter: -plain and -sem: choose one")
-	}
-	m, done, err := openCounter(pos[0])
-	if err != nil {
-		return err
-	}
-	defer done()
-	if *show {
-		cli.Fact("counter", AtomicLoad(m, offCounter))
-		cli.Fact("processes joined", AtomicLoad(m, offJoined))
-		return nil
-	}
-	var sem *Sem
-	if *semName != "" {
-		if sem, err = SemOpen(*semName, 0, 0, 0); err != nil {
-			return semExplain(err)
+func counterCmd(f *cli.Flags) cli.Action {
+	procs := f.Int("procs", 1, 1, 64, "how many processes take part (each waits for all at the start line)")
+	iters := f.Int("iters", 100000, 1, 1e9, "how many times this process adds 1")
+	plain := f.Bool("plain", "add with a plain load and store, not atomically (to see updates lost)")
+	semName := f.String("sem", "SEM", "", "add with a plain load and store inside sem_wait/sem_post on this named semaphore (a mutex: make it with sem create NAME -value 1)")
+	show := f.Bool("show", "print the counter and how many joined, instead of adding")
+	f.Args(1, 1) // NAME
+	return func(args []string) error {
+		if *plain && *semName != "" {
+			return cli.Usagef("counter: -plain and -sem: choose one")
 		}
-		defer SemClose(sem)
+		m, done, err := openCounter(args[0])
+		if err != nil {
+			return err
+		}
+		defer done()
+		if *show {
+			cli.Fact("counter", AtomicLoad(m, offCounter))
+			cli.Fact("processes joined", AtomicLoad(m, offJoined))
+			return nil
+		}
+		var add adder = atomicAdd{}
+		if *plain {
+			add = plainAdd{}
+		}
+		if *semName != "" {
+			s, err := SemOpen(*semName, 0, 0, 0)
+			if err != nil {
+				return semErr("sem_open "+cli.Quote(*semName), "sem_open", err)
+			}
+			defer SemClose(s)
+			add = semAdd{s}
+		}
+		return count(m, *procs, *iters, add)
 	}
-	return count(m, procs, iters, *plain, sem)
 }
 
+// openCounter maps the counter of the object name.
 func openCounter(name string) ([]byte, func(), error) {
 	fd, err := ShmOpen(name, unix.O_RDWR, 0)
 	if err != nil {
-		return nil, nil, explain(err)
+		return nil, nil, shmErr("shm_open "+cli.Quote(name), "shm_open", err)
 	}
 	defer unix.Close(fd) // the mapping keeps the object
 	st, err := Stat(fd)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, shmErr("stat "+cli.Quote(name), "fstat", err)
 	}
 	if st.Size < counterLen {
-		return nil, nil, fmt.Errorf("counter %s: the object has %d bytes, the counter needs %d (posix create NAME 4096)", name, st.Size, counterLen)
+		return nil, nil, fmt.Errorf("counter %s: the object has %d bytes, the counter needs %d (posix create NAME -size 4096)", cli.Quote(name), st.Size, counterLen)
 	}
 	m, err := Map(fd, 0, counterLen, unix.PROT_READ|unix.PROT_WRITE)
 	if err != nil {
-		return nil, nil, explain(err)
+		return nil, nil, shmErr("map "+cli.Quote(name), "mmap", err)
 	}
 	return m, func() { Unmap(m) }, nil
 }
 
+// An adder adds 1 to the counter in m, one of three ways.
+type adder interface{ add(m []byte) error }
+
+// atomicAdd: one LOCK XADD; no update is ever lost.
+type atomicAdd struct{}
+
+func (atomicAdd) add(m []byte) error { AtomicAdd(m, offCounter, 1); return nil }
+
+// plainAdd: load, add, store. Another process's store between our load and
+// our store is overwritten, and its adds are lost.
+type plainAdd struct{}
+
+func (plainAdd) add(m []byte) error {
+	p := (*uint64)(unsafe.Pointer(&m[offCounter]))
+	*p = *p + 1
+	return nil
+}
+
+// semAdd: the same load and store, but one process at a time runs them: the
+// semaphore, created with value 1, is a mutex (UNP2 §13.5: sem_wait locks,
+// sem_post unlocks).
+type semAdd struct{ s *Sem }
+
+func (a semAdd) add(m []byte) error {
+	// Bounded: a wait of a minute for a lock held for one add means a lost
+	// wake-up, and should fail the run rather than hang it.
+	if err := SemWait(a.s, time.Minute); err != nil {
+		return semErr("sem_wait "+a.s.Path, "sem_wait", err)
+	}
+	p := (*uint64)(unsafe.Pointer(&m[offCounter]))
+	*p = *p + 1
+	return semErr("sem_post "+a.s.Path, "sem_post", SemPost(a.s))
+}
+
 // count joins the start line, waits until procs processes are there, and
 // adds 1 to the counter iters times.
-func count(m []byte, procs, iters int64, plain bool, sem *Sem) error {
+func count(m []byte, procs, iters int64, a adder) error {
 	AtomicAdd(m, offJoined, 1)
 	deadline := time.Now().Add(30 * time.Second)
 	// Spin (yielding) rather than sleep, so that all start within
@@ -109,32 +138,9 @@ func count(m []byte, procs, iters int64, plain bool, sem *Sem) error {
 			runtime.Gosched()
 		}
 	}
-	if sem != nil {
-		// The same load and store, but only one process at a time runs
-		// them: the semaphore, created with value 1, is a mutex (UNP2
-		// §13.5: sem_wait locks, sem_post unlocks).
-		p := (*uint64)(unsafe.Pointer(&m[offCounter]))
-		for i := int64(0); i < iters; i++ {
-			// Bounded: a wait of a minute for a lock held for one add means
-			// a lost wake-up, and should fail the run rather than hang it.
-			if err := SemWait(sem, time.Minute); err != nil {
-				return err
-			}
-			*p = *p + 1
-			if err := SemPost(sem); err != nil {
-				return err
-			}
-		}
-	} else if plain {
-		// Load, add, store: another process's store between our load and
-		// our store is overwritten, and its adds are lost.
-		p := (*uint64)(unsafe.Pointer(&m[offCounter]))
-		for i := int64(0); i < iters; i++ {
-			*p = *p + 1
-		}
-	} else {
-		for i := int64(0); i < iters; i++ {
-			AtomicAdd(m, offCounter, 1)
+	for i := int64(0); i < iters; i++ {
+		if err := a.add(m); err != nil {
+			return err
 		}
 	}
 	cli.Fact("added", iters)
@@ -142,19 +148,13 @@ func count(m []byte, procs, iters int64, plain bool, sem *Sem) error {
 }
 
 // runCounters starts procs counter processes on name, each its own program
-// (this one, exec'd), waits for them, and returns the counter.
-// With sem, each adds with a plain load and store inside sem_wait/sem_post.
-func runCounters(name string, procs, iters int, plain bool, sem string) (uint64, error) {
+// (this one, exec'd), waits for them, and returns the counter. extra is
+// added to their arguments (-plain, or -sem NAME).
+func runCounters(name string, procs, iters int, extra ...string) (uint64, error) {
 	var cmds []*exec.Cmd
 	for i := 0; i < procs; i++ {
 		args := []string{os.Args[0], "counter", name, "-procs", strconv.Itoa(procs), "-iters", strconv.Itoa(iters)}
-		if plain {
-			args = append(args, "-plain")
-		}
-		if sem != "" {
-			args = append(args, "-sem", sem)
-		}
-		cmd := &exec.Cmd{Path: "/proc/self/exe", Args: args}
+		cmd := &exec.Cmd{Path: "/proc/self/exe", Args: append(args, extra...)}
 		if err := cmd.Start(); err != nil {
 			return 0, err
 		}
@@ -184,31 +184,28 @@ func tourCounter() error {
 		return err
 	}
 	const procs, iters = 4, 100000
-	cli.Say("Shared memory is the fastest IPC because nothing is copied, and so nothing")
-	cli.Say("is ordered either (the notes: it needs synchronisation, 同步机制). %d programs,", procs)
-	cli.Say("each started on its own (exec, no memory inherited), open the object by name")
-	cli.Say("and add 1 to a counter in it %d times each, all at once. The add is atomic,", iters)
-	cli.Say("so the total is exact.")
-	total, err := runCounters(name, procs, iters, false, "")
+	cli.Say("Nothing orders the stores of processes sharing memory (同步机制). %d programs,", procs)
+	cli.Say("each exec'd on its own, open the object by name and add 1 to a counter in it")
+	cli.Say("%d times each, all at once. The add is atomic: the total is exact.", iters)
+	total, err := runCounters(name, procs, iters)
 	if err != nil {
 		return err
 	}
 	cli.Fact("processes", procs)
 	cli.Fact("counter", total)
 	cli.Fact("expected", procs*iters)
+
+	// The same with a plain load and store, on a counter set back to 0.
 	const plainIters = 10000000 // long enough for the processes to overlap
-	cli.Say("The same, %d times each, with a plain load and store (-plain) instead of", plainIters)
-	cli.Say("the atomic add: a process's store can overwrite the adds another made since")
-	cli.Say("its load, and those are lost. How many depends on timing: the count changes")
-	cli.Say("from run to run (it is printed, not checked).")
+	cli.Say("Again, %d times each, with a plain load and store (-plain): a store", plainIters)
+	cli.Say("overwrites the adds made since its load; the loss depends on timing (unchecked).")
 	if err := resizeByName(name, 0); err != nil {
 		return err
 	}
 	if err := resizeByName(name, 4096); err != nil {
 		return err
 	}
-	total, err = runCounters(name, procs, plainIters, true, "")
-	if err != nil {
+	if total, err = runCounters(name, procs, plainIters, "-plain"); err != nil {
 		return err
 	}
 	cli.Fact("plain adds, expected", procs*plainIters)

@@ -5,6 +5,11 @@
 // grades every scenario as passing. Read notes 001 §1.1.3 first, and the
 // man pages shm_open(3) and shm_overview(7): shm_open is glibc code around
 // open(2), and you are writing glibc's part.
+//
+// Return errors bare, as glibc would: os.NewSyscallError(call, errno) with
+// the name of the system call that failed ("open", "unlink", "ftruncate",
+// "mmap", "futex"), or the errno alone where glibc makes it up itself. The
+// experiments add what was tried and what to do about it.
 
 package main
 
@@ -29,42 +34,45 @@ func ShmPath(name string) (string, error) {
 
 // ShmOpen opens, or with O_CREAT creates, the POSIX shared memory object name.
 func ShmOpen(name string, flags int, mode uint32) (int, error) {
-	// TODO: path from ShmPath (its error: cli.SysHint(what, "shm_open",
-	// err, hint)); then unix.Open(path, flags|O_NOFOLLOW|O_CLOEXEC, mode)
-	// as glibc does. glibc turns open's EISDIR into EINVAL. Wrap errors with
-	// cli.Sys("shm_open "+name, "open", err) so the CLI names the errno.
+	// TODO: path from ShmPath (its error: os.NewSyscallError("shm_open",
+	// err)); then unix.Open(path, flags|O_NOFOLLOW|O_CLOEXEC, mode) as
+	// glibc does, its error as os.NewSyscallError("open", err). glibc
+	// turns open's EISDIR into EINVAL.
 	return -1, exercise.Todo("ShmOpen", "001 §1.1.3.1", "ShmPath + unix.Open(path, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)")
 }
 
 // ShmUnlink removes the name of a POSIX shared memory object.
 func ShmUnlink(name string) error {
-	// TODO: ShmPath (glibc reports a refused name as ENOENT here), then
-	// unix.Unlink(path); glibc turns unlink's EPERM into EACCES.
+	// TODO: ShmPath (glibc reports a refused name as ENOENT here:
+	// os.NewSyscallError("shm_unlink", unix.ENOENT)), then unix.Unlink(path)
+	// returned as os.NewSyscallError("unlink", err); glibc turns unlink's
+	// EPERM into EACCES.
 	return exercise.Todo("ShmUnlink", "001 §1.1.3.2", "ShmPath + unix.Unlink; EPERM becomes EACCES")
 }
 
 // Resize sets the size of the object with ftruncate(2).
 func Resize(fd int, size int64) error {
-	// TODO: unix.Ftruncate(fd, size), wrapped with cli.Sys.
+	// TODO: unix.Ftruncate(fd, size); return os.NewSyscallError("ftruncate", err).
 	return exercise.Todo("Resize", "001 §1.1.3.1", "unix.Ftruncate")
 }
 
 // Stat returns the object's size, mode, owner and inode with fstat(2).
 func Stat(fd int) (unix.Stat_t, error) {
-	// TODO: unix.Fstat(fd, &st).
+	// TODO: unix.Fstat(fd, &st); its error as os.NewSyscallError("fstat", err).
 	return unix.Stat_t{}, exercise.Todo("Stat", "001 §1.1.3.1", "unix.Fstat")
 }
 
 // Map maps length bytes of the object from offset with MAP_SHARED.
 func Map(fd int, offset int64, length int, prot int) ([]byte, error) {
 	// TODO: unix.MmapPtr(fd, offset, nil, length, prot, unix.MAP_SHARED)
-	// and unsafe.Slice over the address (chapter 01's MapFile).
+	// and unsafe.Slice over the address (chapter 01's MapFile); its error
+	// as os.NewSyscallError("mmap", err).
 	return nil, exercise.Todo("Map", "001 §1.1.3.1", "unix.MmapPtr(fd, offset, nil, length, prot, unix.MAP_SHARED)")
 }
 
 // Unmap removes a mapping made by Map.
 func Unmap(b []byte) error {
-	// TODO: unix.MunmapPtr.
+	// TODO: unix.MunmapPtr; its error as os.NewSyscallError("munmap", err).
 	return exercise.Todo("Unmap", "001 §1.1.1.2", "unix.MunmapPtr")
 }
 
@@ -102,39 +110,46 @@ func SemOpen(name string, oflag int, mode uint32, value uint32) (*Sem, error) {
 	// (random, O_CREAT|O_EXCL, mode), write the 32-byte sem_t (data =
 	// value little-endian, private = 128 at offset 8, the rest 0), map it,
 	// unix.Link it to the real path (EEXIST: with O_EXCL fail, without it
-	// open the existing one), and unlink the temporary name.
+	// open the existing one), and unlink the temporary name. Each failed call
+	// as os.NewSyscallError(call, err): "open", "write", "mmap", "link"; a
+	// refused name or value as os.NewSyscallError("sem_open", unix.EINVAL).
 	return nil, exercise.Todo("SemOpen", "UNP2 §10.2", "write a sem_t to a temporary file, unix.Link it into place, unix.MmapPtr MAP_SHARED")
 }
 
 // SemClose unmaps the semaphore (sem_close).
 func SemClose(s *Sem) error {
-	// TODO: unix.MunmapPtr(unsafe.Pointer(s.Data), SemSize).
+	// TODO: unix.MunmapPtr(unsafe.Pointer(s.Data), SemSize), its error as
+	// os.NewSyscallError("munmap", err).
 	return exercise.Todo("SemClose", "UNP2 §10.2", "unix.MunmapPtr")
 }
 
 // SemTryWait takes a token if there is one (sem_trywait).
 func SemTryWait(s *Sem) error {
-	// TODO: load the word; if its low 32 bits are 0, EAGAIN; else
+	// TODO: load the word; if its low 32 bits are 0, return unix.EAGAIN; else
 	// atomic.CompareAndSwapUint64(s.Data, d, d-1), and loop if it lost.
 	return exercise.Todo("SemTryWait", "UNP2 §10.3", "atomic.CompareAndSwapUint64 from d to d-1 while the value is not 0; EAGAIN at 0")
 }
 
-// SemWait takes a token, sleeping until one is posted, at most timeout if
-// timeout >= 0.
+// SemWait takes a token, sleeping until one is posted. timeout < 0 waits
+// for ever (sem_wait); timeout == 0 does not wait: EAGAIN at once if there
+// is no token (sem_trywait); timeout > 0 gives up after it with ETIMEDOUT
+// (sem_timedwait).
 func SemWait(s *Sem, timeout time.Duration) error {
-	// TODO: fast path SemTryWait. Slow path: add 1<<32 to the word (one more
+	// TODO: fast path SemTryWait (with timeout 0, its answer is the
+	// answer). Slow path: add 1<<32 to the word (one more
 	// waiter); loop: while the value is 0, unix.Syscall6(unix.SYS_FUTEX,
 	// address of the low 32-bit half (semValueWord), FUTEX_WAIT, 0,
 	// relative *unix.Timespec or nil, 0, 0) (NOT FUTEX_PRIVATE_FLAG: other
 	// processes wake you); ETIMEDOUT: take the waiter back out and return
-	// it; EAGAIN/EINTR/0: look again. When the value is not 0, one CAS from
+	// os.NewSyscallError("futex", unix.ETIMEDOUT); EAGAIN/EINTR/0: look
+	// again. When the value is not 0, one CAS from
 	// d to d-1-(1<<32) takes a token and stops being a waiter.
 	return exercise.Todo("SemWait", "UNP2 §10.3", "CAS fast path; nwaiters++, futex(FUTEX_WAIT) on the value word while 0, CAS d-1-(1<<32)")
 }
 
 // SemPost adds a token (sem_post) and wakes a waiter if there is one.
 func SemPost(s *Sem) error {
-	// TODO: CAS loop from d to d+1, EOVERFLOW if the value is SemValueMax;
+	// TODO: CAS loop from d to d+1, unix.EOVERFLOW if the value is SemValueMax;
 	// then if d>>32 > 0, unix.Syscall6(unix.SYS_FUTEX, semValueWord(s),
 	// FUTEX_WAKE, 1, 0, 0, 0).
 	return exercise.Todo("SemPost", "UNP2 §10.4", "CAS d+1 (EOVERFLOW at SEM_VALUE_MAX), then futex(FUTEX_WAKE, 1) if any waiter")
@@ -148,7 +163,7 @@ func SemValue(s *Sem) int {
 
 // SemUnlink removes the name of a semaphore (sem_unlink).
 func SemUnlink(name string) error {
-	// TODO: like ShmUnlink, on SemPath: a refused name is ENOENT, EPERM
-	// becomes EACCES.
+	// TODO: like ShmUnlink, on SemPath: a refused name is
+	// os.NewSyscallError("sem_unlink", unix.ENOENT), EPERM becomes EACCES.
 	return exercise.Todo("SemUnlink", "UNP2 §10.2", "SemPath + unix.Unlink; EPERM becomes EACCES")
 }

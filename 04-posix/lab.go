@@ -6,6 +6,12 @@
 // shm_open, so this file writes it the way glibc 2.34 and later do
 // (posix/shm_open.c, posix/shm_unlink.c, posix/shm-directory.c), followed by
 // the calls that make such an object useful: ftruncate, fstat, mmap.
+//
+// Errors come back bare, as glibc's would: os.NewSyscallError naming the
+// system call that failed (open, unlink, ftruncate, mmap, futex) with its
+// errno, or the errno alone where glibc decides it without asking the
+// kernel (sem_trywait's EAGAIN, sem_post's EOVERFLOW). The experiments say
+// what was tried and what to do about it.
 
 package main
 
@@ -14,14 +20,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 // ShmDir is where glibc puts POSIX shared memory objects (its SHMDIR).
@@ -60,19 +65,16 @@ func ShmPath(name string) (string, error) {
 // EEXIST (O_CREAT|O_EXCL and the name exists), EACCES (the mode bits do not
 // allow the access asked for), ELOOP (a symlink has that name).
 func ShmOpen(name string, flags int, mode uint32) (int, error) {
-	what := "shm_open " + shown(name)
 	path, err := ShmPath(name)
 	if err != nil {
-		return -1, cli.SysHint(what, "shm_open", err,
-			`a name is "/" and then a file name: not empty, no other "/", at most 255 bytes`)
+		return -1, os.NewSyscallError("shm_open", err)
 	}
 	fd, err := unix.Open(path, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
 	if err == unix.EISDIR {
-		return -1, cli.SysHint(what, "open", unix.EINVAL,
-			"a directory has that name in "+ShmDir+" (glibc reports open's EISDIR as EINVAL)")
+		err = unix.EINVAL // glibc's answer for a directory
 	}
 	if err != nil {
-		return -1, cli.Sys(what, "open", err)
+		return -1, os.NewSyscallError("open", err)
 	}
 	return fd, nil
 }
@@ -85,17 +87,15 @@ func ShmOpen(name string, flags int, mode uint32) (int, error) {
 // shm_open), and unlink's EPERM becomes EACCES: /dev/shm is sticky (mode
 // 1777), so removing another user's object fails with EPERM in the kernel.
 func ShmUnlink(name string) error {
-	what := "shm_unlink " + shown(name)
 	path, err := ShmPath(name)
 	if err != nil {
-		return cli.SysHint(what, "shm_unlink", unix.ENOENT, "glibc reports a name it refuses as ENOENT")
+		return os.NewSyscallError("shm_unlink", unix.ENOENT)
 	}
 	err = unix.Unlink(path)
 	if err == unix.EPERM {
-		return cli.SysHint(what, "unlink", unix.EACCES,
-			"not yours: "+ShmDir+" is sticky, so only the owner may remove it (unlink said EPERM, glibc says EACCES)")
+		err = unix.EACCES
 	}
-	return cli.Sys(what, "unlink", err)
+	return os.NewSyscallError("unlink", err)
 }
 
 // Resize sets the size of the object with ftruncate(2). A new object has
@@ -104,14 +104,14 @@ func ShmUnlink(name string) error {
 // Errors: EINVAL (negative size, or a descriptor not open for writing),
 // EFBIG (larger than the file system allows).
 func Resize(fd int, size int64) error {
-	return cli.Sys("set the size", "ftruncate", unix.Ftruncate(fd, size))
+	return os.NewSyscallError("ftruncate", unix.Ftruncate(fd, size))
 }
 
 // Stat returns the object's size, mode, owner and inode with fstat(2).
 func Stat(fd int) (unix.Stat_t, error) {
 	var st unix.Stat_t
 	err := unix.Fstat(fd, &st)
-	return st, cli.Sys("stat", "fstat", err)
+	return st, os.NewSyscallError("fstat", err)
 }
 
 // Map maps length bytes of the object from offset (a multiple of the page
@@ -124,14 +124,14 @@ func Stat(fd int) (unix.Stat_t, error) {
 func Map(fd int, offset int64, length int, prot int) ([]byte, error) {
 	p, err := unix.MmapPtr(fd, offset, nil, uintptr(length), prot, unix.MAP_SHARED)
 	if err != nil {
-		return nil, cli.Sys("map", "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return unsafe.Slice((*byte)(p), length), nil
 }
 
 // Unmap removes a mapping made by Map.
 func Unmap(b []byte) error {
-	return cli.Sys("unmap", "munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
+	return os.NewSyscallError("munmap", unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))))
 }
 
 // AtomicAdd adds delta to the 64-bit counter at m[off:off+8] and returns the
@@ -196,27 +196,25 @@ func SemPath(name string) (string, error) {
 // exists), EACCES (the mode bits do not allow read and write: a semaphore is
 // always opened O_RDWR), ELOOP (a symlink has that name), ENAMETOOLONG.
 func SemOpen(name string, oflag int, mode uint32, value uint32) (*Sem, error) {
-	what := "sem_open " + shown(name)
 	path, err := SemPath(name)
 	if err != nil {
-		return nil, cli.SysHint(what, "sem_open", err,
-			`a name is "/" and then a file name: not empty, no other "/", at most 251 bytes`)
+		return nil, os.NewSyscallError("sem_open", err)
 	}
 	if oflag&unix.O_CREAT == 0 || oflag&unix.O_EXCL == 0 {
 		// The semaphore may exist: try to open it first.
-		s, err := semOpenExisting(what, path, oflag)
+		s, err := semOpenExisting(path, oflag)
 		if err == nil || oflag&unix.O_CREAT == 0 || !errors.Is(err, unix.ENOENT) {
 			return s, err
 		}
 	}
 	if value > SemValueMax {
-		return nil, cli.SysHint(what, "sem_open", unix.EINVAL, fmt.Sprintf("the initial value must be at most SEM_VALUE_MAX (%d)", SemValueMax))
+		return nil, os.NewSyscallError("sem_open", unix.EINVAL)
 	}
 	for {
-		s, err := semCreate(what, path, oflag, mode, value)
+		s, err := semCreate(path, mode, value)
 		if errors.Is(err, unix.EEXIST) && oflag&unix.O_EXCL == 0 {
 			// Someone linked theirs first: open that one.
-			s, err = semOpenExisting(what, path, oflag)
+			s, err = semOpenExisting(path, oflag)
 			if errors.Is(err, unix.ENOENT) {
 				continue // and it was removed again in between: retry
 			}
@@ -227,54 +225,42 @@ func SemOpen(name string, oflag int, mode uint32, value uint32) (*Sem, error) {
 
 // semOpenExisting is the open path of sem_open: O_RDWR (waiting and posting
 // both write), never through a symlink.
-func semOpenExisting(what, path string, oflag int) (*Sem, error) {
+func semOpenExisting(path string, oflag int) (*Sem, error) {
 	fd, err := unix.Open(path, (oflag&^(unix.O_CREAT|unix.O_ACCMODE))|unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, cli.Sys(what, "open", err)
+		return nil, os.NewSyscallError("open", err)
 	}
 	defer unix.Close(fd) // the mapping keeps the file
-	return semMap(what, path, fd)
+	return semMap(path, fd)
 }
 
 // semMap maps the sem_t of an open semaphore file. The file is input another
 // process could have made: glibc maps it whatever its size (and a process
 // touching a sem_t past the end of a short file gets SIGBUS); here it is
-// checked first.
-func semMap(what, path string, fd int) (*Sem, error) {
+// checked first, and refused with a plain error.
+func semMap(path string, fd int) (*Sem, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, cli.Sys(what, "fstat", err)
+		return nil, os.NewSyscallError("fstat", err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < SemSize {
-		return nil, fmt.Errorf("%s: %s is not a semaphore: a regular file of at least %d bytes is (this one: %d bytes, mode %#o); glibc would map it and fault",
-			what, path, SemSize, st.Size, st.Mode)
+		return nil, fmt.Errorf("%s is not a semaphore: a regular file of at least %d bytes is (this one: %d bytes, mode %#o)",
+			path, SemSize, st.Size, st.Mode)
 	}
 	p, err := unix.MmapPtr(fd, 0, nil, SemSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
-		return nil, cli.Sys(what, "mmap", err)
+		return nil, os.NewSyscallError("mmap", err)
 	}
 	return &Sem{Path: path, Data: (*uint64)(p)}, nil
 }
 
 // semCreate is the create path of sem_open: a complete sem_t in a file of a
 // random name, then link(2) to the real name, which fails with EEXIST rather
-// than replace anything.
-func semCreate(what, path string, oflag int, mode uint32, value uint32) (*Sem, error) {
-	var fd int
-	var tmp string
-	for tries := 0; ; tries++ {
-		tmp = ShmDir + "sem." + randomSuffix() // glibc: mktemp("/dev/shm/sem.XXXXXX")
-		var err error
-		fd, err = unix.Open(tmp, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
-		if err == nil {
-			break
-		}
-		if err != unix.EEXIST || tries == 50 {
-			if err == unix.EEXIST {
-				err = unix.EAGAIN // glibc gives up after 50 names, with EAGAIN
-			}
-			return nil, cli.Sys(what, "open "+tmp, err)
-		}
+// than replace anything. The temporary name goes either way.
+func semCreate(path string, mode uint32, value uint32) (*Sem, error) {
+	fd, tmp, err := semTempFile(mode)
+	if err != nil {
+		return nil, err
 	}
 	defer unix.Close(fd)
 	defer unix.Unlink(tmp) // the real name, if linked, keeps the file
@@ -288,17 +274,36 @@ func semCreate(what, path string, oflag int, mode uint32, value uint32) (*Sem, e
 		if err == nil {
 			err = unix.EIO
 		}
-		return nil, cli.Sys(what, "write "+tmp, err)
+		return nil, os.NewSyscallError("write", err)
 	}
-	s, err := semMap(what, path, fd)
+	// Map it, then give it its name: from now on others may open it.
+	s, err := semMap(path, fd)
 	if err != nil {
 		return nil, err
 	}
 	if err := unix.Link(tmp, path); err != nil {
 		SemClose(s)
-		return nil, cli.Sys(what, "link", err)
+		return nil, os.NewSyscallError("link", err)
 	}
 	return s, nil
+}
+
+// semTempFile makes a new file /dev/shm/sem.XXXXXX (O_CREAT|O_EXCL), as
+// glibc does with mktemp; after 50 names taken it gives up with EAGAIN.
+func semTempFile(mode uint32) (int, string, error) {
+	for tries := 0; ; tries++ {
+		tmp := ShmDir + "sem." + randomSuffix()
+		fd, err := unix.Open(tmp, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+		if err == nil {
+			return fd, tmp, nil
+		}
+		if err != unix.EEXIST {
+			return -1, "", os.NewSyscallError("open", err)
+		}
+		if tries == 50 {
+			return -1, "", os.NewSyscallError("open", unix.EAGAIN)
+		}
+	}
 }
 
 // randomSuffix is 6 characters of [A-Za-z0-9], as mktemp's XXXXXX.
@@ -317,17 +322,18 @@ func randomSuffix() string {
 // SemClose unmaps the semaphore (sem_close). The semaphore and its value
 // stay, in /dev/shm, until SemUnlink.
 func SemClose(s *Sem) error {
-	return cli.Sys("sem_close "+s.Path, "munmap", unix.MunmapPtr(unsafe.Pointer(s.Data), SemSize))
+	return os.NewSyscallError("munmap", unix.MunmapPtr(unsafe.Pointer(s.Data), SemSize))
 }
 
 // SemTryWait takes a token if there is one (sem_trywait, UNP2 §10.3): one
 // compare-and-swap of the 64-bit word from d to d-1 while the value (its
-// low 32 bits) is not 0. No system call. Error: EAGAIN when the value is 0.
+// low 32 bits) is not 0. No system call. Error: unix.EAGAIN (bare) when the
+// value is 0.
 func SemTryWait(s *Sem) error {
 	for {
 		d := atomic.LoadUint64(s.Data)
 		if d&semValueMask == 0 {
-			return cli.Sys("sem_trywait "+s.Path, "sem_trywait", unix.EAGAIN)
+			return unix.EAGAIN
 		}
 		if atomic.CompareAndSwapUint64(s.Data, d, d-1) {
 			return nil
@@ -336,7 +342,12 @@ func SemTryWait(s *Sem) error {
 }
 
 // SemWait takes a token, sleeping until one is posted (sem_wait, UNP2
-// §10.3), at most timeout if timeout >= 0 (sem_timedwait).
+// §10.3). timeout bounds the sleep, with one convention for every program
+// of the lab (chapter 06's semaphores too):
+//
+//	timeout < 0   wait for ever (sem_wait)
+//	timeout == 0  do not wait: EAGAIN at once if there is no token (sem_trywait)
+//	timeout > 0   give up after timeout with ETIMEDOUT (sem_timedwait)
 //
 // glibc's algorithm: the fast path is SemTryWait's CAS. Otherwise the
 // process counts itself as a waiter (adds 1 to the high 32 bits, so that
@@ -348,24 +359,25 @@ func SemTryWait(s *Sem) error {
 // is shared (no FUTEX_PRIVATE_FLAG): the kernel keys it on the file's page,
 // so processes with their own mappings meet on it.
 //
-// Errors: ETIMEDOUT (the timeout passed; the process stops being a waiter).
-// EINTR from the futex call is retried: in a Go program the runtime's own
-// signals interrupt it, where glibc would return EINTR to its caller.
+// Errors: EAGAIN (timeout 0 and no token), ETIMEDOUT from futex (the
+// timeout passed; the process stops being a waiter). EINTR from the futex
+// call is retried: in a Go program the runtime's own signals interrupt it,
+// where glibc would return EINTR to its caller.
 func SemWait(s *Sem, timeout time.Duration) error {
-	if SemTryWait(s) == nil {
-		return nil
+	if err := SemTryWait(s); err == nil || timeout == 0 {
+		return err
 	}
 	var deadline time.Time
-	if timeout >= 0 {
+	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
 	d := atomic.AddUint64(s.Data, 1<<semNwaitersShift)
 	for {
 		if d&semValueMask == 0 {
-			err := futexWait(semValueWord(s), 0, deadline, timeout >= 0)
+			err := futexWait(semValueWord(s), 0, deadline, timeout > 0)
 			if err == unix.ETIMEDOUT {
 				atomic.AddUint64(s.Data, ^uint64(1<<semNwaitersShift-1)) // nwaiters--
-				return cli.Sys("sem_wait "+s.Path, "futex", err)
+				return os.NewSyscallError("futex", err)
 			}
 			// 0 (woken), EAGAIN (the word was not 0 any more), EINTR:
 			// look again.
@@ -405,24 +417,25 @@ func futexWait(addr *uint32, val uint32, deadline time.Time, timed bool) error {
 // value, refusing at SEM_VALUE_MAX (EOVERFLOW); then, if the word counted
 // any waiter, futex(FUTEX_WAKE, 1) on the value word wakes one sleeper.
 // Without waiters a post is one atomic instruction and no system call.
+// Errors: unix.EOVERFLOW (bare), futex's errno.
 func SemPost(s *Sem) error {
 	for {
 		d := atomic.LoadUint64(s.Data)
 		// glibc checks == SEM_VALUE_MAX; >= also refuses a value some other
 		// process wrote past it, which would otherwise carry into nwaiters.
 		if d&semValueMask >= SemValueMax {
-			return cli.SysHint("sem_post "+s.Path, "sem_post", unix.EOVERFLOW,
-				fmt.Sprintf("the value is SEM_VALUE_MAX (%d) already", SemValueMax))
+			return unix.EOVERFLOW
 		}
-		if atomic.CompareAndSwapUint64(s.Data, d, d+1) {
-			if d>>semNwaitersShift > 0 {
-				_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(semValueWord(s))), FUTEX_WAKE, 1, 0, 0, 0)
-				if e != 0 {
-					return cli.Sys("sem_post "+s.Path, "futex", e)
-				}
+		if !atomic.CompareAndSwapUint64(s.Data, d, d+1) {
+			continue
+		}
+		if d>>semNwaitersShift > 0 {
+			_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(semValueWord(s))), FUTEX_WAKE, 1, 0, 0, 0)
+			if e != 0 {
+				return os.NewSyscallError("futex", e)
 			}
-			return nil
 		}
+		return nil
 	}
 }
 
@@ -437,15 +450,13 @@ func SemValue(s *Sem) int {
 // once; processes that have it mapped keep using it. glibc's errors are
 // shm_unlink's: a refused name is ENOENT, unlink's EPERM becomes EACCES.
 func SemUnlink(name string) error {
-	what := "sem_unlink " + shown(name)
 	path, err := SemPath(name)
 	if err != nil {
-		return cli.SysHint(what, "sem_unlink", unix.ENOENT, "glibc reports a name it refuses as ENOENT")
+		return os.NewSyscallError("sem_unlink", unix.ENOENT)
 	}
 	err = unix.Unlink(path)
 	if err == unix.EPERM {
-		return cli.SysHint(what, "unlink", unix.EACCES,
-			"not yours: "+ShmDir+" is sticky, so only the owner may remove it (unlink said EPERM, glibc says EACCES)")
+		err = unix.EACCES
 	}
-	return cli.Sys(what, "unlink", err)
+	return os.NewSyscallError("unlink", err)
 }

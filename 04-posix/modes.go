@@ -1,12 +1,14 @@
 //go:build linux && (amd64 || arm64)
 
-// The modes experiment: the notes' permission-bit table (001 §1.1.3.1),
-// tried for real by another user.
+// The modes experiment: the notes' permission-bit table (001 §1.1.3.1,
+// UNP2 §2.4), tried for real by another user, and the bound the access
+// mode of a descriptor puts on mmap.
 
 package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"unsafe"
 
@@ -18,103 +20,103 @@ import (
 	"shmlab/internal/unpriv"
 )
 
-func runModes(args []string) error {
-	pos, err := cli.Parse(cli.NewFlags("modes"), args)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("modes", pos, 1, 1); err != nil {
-		return err
-	}
-	return modes(pos[0])
+func init() { fault.Register("modes-other", probeModesOther) }
+
+func modesCmd(f *cli.Flags) cli.Action {
+	f.Args(1, 1) // NAME: the prefix of the objects made
+	return func(args []string) error { return modes(args[0], unpriv.IsRoot()) }
 }
 
 func tourModes() error {
-	cli.Say("The mode of shm_open is the permission bits of a file (the notes' table:")
-	cli.Say("S_IRUSR 0400, S_IWGRP 0020, ...), filtered by the umask. Objects are created")
-	cli.Say("with several modes; another user (uid 65534 when run as root, since root")
-	cli.Say("bypasses the bits) opens each O_RDONLY and O_RDWR. The descriptor's access")
-	cli.Say("mode then bounds what mmap may do.")
-	return modes(tourName("m"))
+	cli.Say("The mode is a file's permission bits (the notes' table), minus the umask.")
+	cli.Say("Another process opens each object O_RDONLY and O_RDWR: uid 65534 when run as")
+	cli.Say("root (root would bypass the bits), else you, the owner. Then the access mode")
+	cli.Say("of a descriptor bounds mmap, whoever you are.")
+	return modes(tourName("m"), false)
 }
 
 // A modeObject is one object of the experiment.
 type modeObject struct {
 	suffix string
 	mode   uint32
-	chgrp  bool // root only: give the group to the other side
-	chown  bool // root only: give the object to the other side
+	chgrp  bool // give the group to the other side
+	chown  bool // give the object to the other side
 }
 
-func modes(name string) error {
+// modes makes objects named from name with several modes, lets the other
+// side open them, and removes them. mine adds the objects only root can
+// make: one of the other side's group, one it owns.
+func modes(name string, mine bool) error {
 	base := "/" + strings.TrimLeft(name, "/")
 	old := unix.Umask(0o022)
 	defer unix.Umask(old)
-	cli.Fact("umask", "0022")
-
-	objs := []modeObject{{"-0600", 0o600, false, false}, {"-0640", 0o640, false, false},
-		{"-0644", 0o644, false, false}, {"-0400", 0o400, false, false}}
-	if unpriv.IsRoot() {
-		objs = append(objs, modeObject{"-0640g", 0o640, true, false}, modeObject{"-0400o", 0o400, false, true})
-	}
-	var names []string
+	var made []string
 	defer func() {
-		for _, n := range names {
+		for _, n := range made {
 			ShmUnlink(n)
 		}
 	}()
-	made := func(n string, mode uint32) (int, error) {
-		fd, err := ShmOpen(n, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, mode)
-		if err != nil {
-			return -1, explain(err)
-		}
-		names = append(names, n)
-		path, _ := ShmPath(n)
-		track.File(path)
-		return fd, nil
-	}
 
 	// The umask takes bits away from the mode asked for.
-	fd, err := made(base+"-0666", 0o666)
-	if err != nil {
-		return err
-	}
-	st, err := Stat(fd)
-	unix.Close(fd)
+	st, err := makeModeObject(base+"-0666", modeObject{mode: 0o666}, &made)
 	if err != nil {
 		return err
 	}
 	cli.Fact("asked 0666 under umask 0022", modeString(st.Mode))
 
-	var tried []string
+	// The objects the other side tries, each of one page.
+	objs := []modeObject{{"-0600", 0o600, false, false}, {"-0640", 0o640, false, false},
+		{"-0644", 0o644, false, false}, {"-0400", 0o400, false, false}}
+	if mine {
+		objs = append(objs, modeObject{"-0640g", 0o640, true, false}, modeObject{"-0400o", 0o400, false, true})
+	}
 	stats := map[string]unix.Stat_t{}
+	var tried []string
 	for _, o := range objs {
-		fd, err := made(base+o.suffix, o.mode)
-		if err != nil {
-			return err
-		}
-		if err == nil && o.chgrp {
-			err = cli.Sys("chgrp", "fchown", unix.Fchown(fd, -1, unpriv.GID))
-		}
-		if err == nil && o.chown {
-			err = cli.Sys("chown", "fchown", unix.Fchown(fd, unpriv.UID, unpriv.GID))
-		}
-		if err == nil {
-			err = Resize(fd, 4096)
-		}
-		var st unix.Stat_t
-		if err == nil {
-			st, err = Stat(fd)
-		}
-		unix.Close(fd)
+		st, err := makeModeObject(base+o.suffix, o, &made)
 		if err != nil {
 			return err
 		}
 		tried = append(tried, base+o.suffix)
 		stats[base+o.suffix] = st
 	}
+	if err := otherSide(tried, stats); err != nil {
+		return err
+	}
+	return mmapModes(base + "-0644")
+}
 
-	// The other side, in a child process: as uid/gid 65534 when root.
+// makeModeObject makes the object n with o's mode (and owner), one page,
+// and returns its fstat. made collects what to remove.
+func makeModeObject(n string, o modeObject, made *[]string) (unix.Stat_t, error) {
+	fd, err := ShmOpen(n, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, o.mode)
+	if err != nil {
+		return unix.Stat_t{}, shmErr("shm_open "+cli.Quote(n), "shm_open", err)
+	}
+	defer unix.Close(fd)
+	*made = append(*made, n)
+	path, _ := ShmPath(n)
+	track.File(path)
+	if o.chgrp {
+		err = cli.Sys("chgrp "+n, "fchown", unix.Fchown(fd, -1, unpriv.GID))
+	}
+	if err == nil && o.chown {
+		err = cli.Sys("chown "+n, "fchown", unix.Fchown(fd, unpriv.UID, unpriv.GID))
+	}
+	if err == nil {
+		err = shmErr("set the size of "+n, "ftruncate", Resize(fd, 4096))
+	}
+	if err != nil {
+		return unix.Stat_t{}, err
+	}
+	st, err := Stat(fd)
+	return st, shmErr("stat "+n, "fstat", err)
+}
+
+// otherSide runs the other side in a child process (uid/gid 65534 when
+// root, this user otherwise) and prints what each object gave it, with the
+// class of the permission table it fell in.
+func otherSide(tried []string, stats map[string]unix.Stat_t) error {
 	res, err := fault.RunUnprivileged("modes-other", tried...)
 	if err != nil {
 		return err
@@ -139,26 +141,46 @@ func modes(name string) error {
 	}
 	cli.Fact("other side", fmt.Sprintf("uid %d gid %d", uid, gid))
 	for _, n := range tried {
-		st := stats[n]
-		class := "others"
+		st, r := stats[n], results[n]
+		class := "others get"
 		switch {
 		case st.Uid == uid:
-			class = "the owner"
+			class = "the owner gets"
 		case st.Gid == gid:
-			class = "the group"
+			class = "the group gets"
 		}
-		r := results[n]
-		cli.Fact(fmt.Sprintf("%s for %s", modeString(st.Mode), class),
-			fmt.Sprintf("O_RDONLY %s, O_RDWR %s", r[0], r[1]))
+		cli.Fact(modeString(st.Mode)+" object", fmt.Sprintf("%s O_RDONLY %s, O_RDWR %s", class, r[0], r[1]))
 	}
-	cli.Fact("the other side's shm_unlink of a 0600 object", unlinkRes)
+	cli.Fact("the other side's shm_unlink of the 0600 object", unlinkRes)
+	return nil
+}
 
-	// The access mode of the descriptor bounds the protection of a shared
-	// mapping; a private one is a copy, so PROT_WRITE is allowed.
-	ro := base + "-0644"
-	fd, err = ShmOpen(ro, unix.O_RDONLY, 0)
+// probeModesOther NAME... runs as the other side: try O_RDONLY and O_RDWR
+// on each object and print "open NAME O_RDONLY-result O_RDWR-result"; then
+// try to shm_unlink the first one. The first line says who we are.
+func probeModesOther(args []string) error {
+	fmt.Printf("id %d %d\n", os.Geteuid(), os.Getegid())
+	for _, name := range args {
+		var res [2]string
+		for i, flags := range []int{unix.O_RDONLY, unix.O_RDWR} {
+			fd, err := ShmOpen(name, flags, 0)
+			res[i] = cli.Outcome(err)
+			if err == nil {
+				unix.Close(fd)
+			}
+		}
+		fmt.Printf("open %s %s %s\n", name, res[0], res[1])
+	}
+	fmt.Printf("unlink %s\n", cli.Outcome(ShmUnlink(args[0])))
+	return nil
+}
+
+// mmapModes shows the access mode of a descriptor bounding the protection
+// of a shared mapping; a private one is a copy, so PROT_WRITE is allowed.
+func mmapModes(name string) error {
+	fd, err := ShmOpen(name, unix.O_RDONLY, 0)
 	if err != nil {
-		return explain(err)
+		return shmErr("shm_open "+cli.Quote(name), "shm_open", err)
 	}
 	defer unix.Close(fd)
 	for _, p := range []struct {
@@ -173,7 +195,7 @@ func modes(name string) error {
 		if err == nil {
 			unix.MunmapPtr(unsafe.Pointer(addr), 4096)
 		}
-		cli.Fact(p.label, errnoOf(err))
+		cli.Fact(p.label, cli.Outcome(err))
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 //go:build linux && (amd64 || arm64)
 
-// sem bench: what a semaphore costs between two processes, printed, never
-// asserted (timings depend on the machine and its load).
+// sem bench: what a semaphore costs between two processes, beside a pipe,
+// printed, never asserted (timings depend on the machine and its load).
 
 package main
 
@@ -17,60 +17,63 @@ import (
 	"shmlab/internal/cli"
 )
 
-func runSemBench(args []string) error {
-	fs := cli.NewFlags("sem bench")
-	roundsArg := fs.String("rounds", "20000", "how many round trips")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("sem bench", pos, 0, 0); err != nil {
-		return err
-	}
-	rounds, err := cli.ParseCount("rounds", *roundsArg, 1, 1e8)
-	if err != nil {
-		return err
-	}
+func semBench(rounds int64) error {
 	a, b := tourName("bench-a"), tourName("bench-b")
-	sa, err := SemOpen(a, unix.O_CREAT|unix.O_EXCL, 0o600, 0)
+	sa, err := newSem(a, 0)
 	if err != nil {
-		return semExplain(err)
+		return err
 	}
 	defer SemUnlink(a)
 	defer SemClose(sa)
-	sb, err := SemOpen(b, unix.O_CREAT|unix.O_EXCL, 0o600, 0)
+	sb, err := newSem(b, 0)
 	if err != nil {
-		return semExplain(err)
+		return err
 	}
 	defer SemUnlink(b)
 	defer SemClose(sb)
 
-	// Uncontended: a post and a wait, in this process.
+	// Uncontended: a post and a wait, in this process: no system call.
 	n := int(rounds) * 10
 	t0 := time.Now()
 	for i := 0; i < n; i++ {
 		SemPost(sa)
-		SemWait(sa, -1)
+		SemWait(sa, cli.Forever)
 	}
 	cli.Fact("post+wait, no one waiting", perOp(time.Since(t0), n))
 
-	// Between processes: the child waits on a and posts b, n times.
+	if err := semRoundTrips(a, b, sa, sb, rounds); err != nil {
+		return err
+	}
+	if err := pipeRoundTrips(rounds); err != nil {
+		return err
+	}
+	cli.Fact("rounds", rounds)
+	return nil
+}
+
+// newSem makes a new semaphore (O_CREAT|O_EXCL, mode 0600) of value v.
+func newSem(name string, v uint32) (*Sem, error) {
+	s, err := SemOpen(name, unix.O_CREAT|unix.O_EXCL, 0o600, v)
+	return s, semErr("sem_open "+name, "sem_open", err)
+}
+
+// semRoundTrips: this process posts a and waits on b; a child, `sem pong`,
+// waits on a and posts b.
+func semRoundTrips(a, b string, sa, sb *Sem, rounds int64) error {
 	child := &exec.Cmd{Path: "/proc/self/exe", Args: []string{os.Args[0], "sem", "pong", a, b, strconv.FormatInt(rounds, 10)}, Stderr: os.Stderr}
 	if err := child.Start(); err != nil {
 		return err
 	}
-	cs0 := csw()
-	t0 = time.Now()
+	cs0, t0 := csw(), time.Now()
 	for i := int64(0); i < rounds; i++ {
-		if err := SemPost(sa); err != nil {
-			child.Process.Kill()
-			child.Wait()
-			return err
+		err := SemPost(sa)
+		if err == nil {
+			err = SemWait(sb, time.Minute)
 		}
-		if err := SemWait(sb, time.Minute); err != nil {
+		if err != nil {
 			child.Process.Kill()
 			child.Wait()
-			return err
+			return semErr("sem bench", "sem_wait", err)
 		}
 	}
 	d := time.Since(t0)
@@ -79,8 +82,12 @@ func runSemBench(args []string) error {
 	}
 	cli.Fact("round trip, semaphores, 2 processes", perOp(d, int(rounds)))
 	cli.Fact("sleeps per round trip, semaphores, this side", fmt.Sprintf("%.2f", float64(csw()-cs0)/float64(rounds)))
+	return nil
+}
 
-	// The same with a byte through two pipes.
+// pipeRoundTrips: the same with a byte through two pipes; the child, `sem
+// pipepong`, reads fd 3 and writes fd 4.
+func pipeRoundTrips(rounds int64) error {
 	var p1, p2 [2]int
 	if err := unix.Pipe2(p1[:], unix.O_CLOEXEC); err != nil {
 		return cli.Sys("sem bench", "pipe2", err)
@@ -89,9 +96,9 @@ func runSemBench(args []string) error {
 		return cli.Sys("sem bench", "pipe2", err)
 	}
 	in, out := os.NewFile(uintptr(p1[0]), "ping"), os.NewFile(uintptr(p2[1]), "pong")
-	child = &exec.Cmd{Path: "/proc/self/exe", Args: []string{os.Args[0], "sem", "pipepong", strconv.FormatInt(rounds, 10)},
+	child := &exec.Cmd{Path: "/proc/self/exe", Args: []string{os.Args[0], "sem", "pipepong", strconv.FormatInt(rounds, 10)},
 		ExtraFiles: []*os.File{in, out}, Stderr: os.Stderr}
-	err = child.Start()
+	err := child.Start()
 	in.Close()
 	out.Close()
 	defer unix.Close(p1[1])
@@ -100,8 +107,7 @@ func runSemBench(args []string) error {
 		return err
 	}
 	buf := []byte{1}
-	cs0 = csw()
-	t0 = time.Now()
+	cs0, t0 := csw(), time.Now()
 	for i := int64(0); i < rounds; i++ {
 		if _, err := unix.Write(p1[1], buf); err != nil {
 			return cli.Sys("sem bench", "write", err)
@@ -110,13 +116,12 @@ func runSemBench(args []string) error {
 			return cli.Sys("sem bench", "read", err)
 		}
 	}
-	d = time.Since(t0)
+	d := time.Since(t0)
 	if err := child.Wait(); err != nil {
 		return fmt.Errorf("sem bench: the other process: %v", err)
 	}
 	cli.Fact("round trip, pipes, 2 processes", perOp(d, int(rounds)))
 	cli.Fact("sleeps per round trip, pipes, this side", fmt.Sprintf("%.2f", float64(csw()-cs0)/float64(rounds)))
-	cli.Fact("rounds", rounds)
 	return nil
 }
 
@@ -132,45 +137,39 @@ func perOp(d time.Duration, n int) string {
 	return fmt.Sprintf("%.1f ns", float64(d.Nanoseconds())/float64(n))
 }
 
-// runSemPong is the other side of sem bench: wait on A, post B, N times.
-func runSemPong(args []string) error {
-	if len(args) != 3 {
+// semPong is the other side of sem bench: wait on A, post B, N times.
+func semPong(args []string) error {
+	n, err := strconv.ParseInt(args[2], 10, 64)
+	if err != nil || n < 1 {
 		return cli.Usagef("sem pong: A B N (started by sem bench)")
 	}
-	n, err := cli.ParseCount("N", args[2], 1, 1e8)
+	a, err := openSem(args[0])
 	if err != nil {
 		return err
 	}
-	a, err := SemOpen(args[0], 0, 0, 0)
-	if err != nil {
-		return semExplain(err)
-	}
 	defer SemClose(a)
-	b, err := SemOpen(args[1], 0, 0, 0)
+	b, err := openSem(args[1])
 	if err != nil {
-		return semExplain(err)
+		return err
 	}
 	defer SemClose(b)
 	for i := int64(0); i < n; i++ {
 		if err := SemWait(a, time.Minute); err != nil {
-			return err
+			return semErr("sem_wait "+a.Path, "sem_wait", err)
 		}
 		if err := SemPost(b); err != nil {
-			return err
+			return semErr("sem_post "+b.Path, "sem_post", err)
 		}
 	}
 	return nil
 }
 
-// runSemPipePong is the pipe side of sem bench: read a byte from fd 3,
-// write it to fd 4, N times.
-func runSemPipePong(args []string) error {
-	if len(args) != 1 {
+// semPipePong is the pipe side of sem bench: read a byte from fd 3, write
+// it to fd 4, N times.
+func semPipePong(arg string) error {
+	n, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || n < 1 {
 		return cli.Usagef("sem pipepong: N (started by sem bench)")
-	}
-	n, err := cli.ParseCount("N", args[0], 1, 1e8)
-	if err != nil {
-		return err
 	}
 	buf := make([]byte, 1)
 	for i := int64(0); i < n; i++ {

@@ -20,48 +20,44 @@ import (
 	"shmlab/internal/procfs"
 )
 
-func runUnlink(args []string) error {
-	fs := cli.NewFlags("unlink")
-	watch := fs.Bool("watch", false, "then wait until the kernel destroys the object (inotify IN_DELETE_SELF)")
-	ready := fs.String("ready", "", "write this file once the name is gone")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("unlink", pos, 1, 1); err != nil {
-		return err
-	}
-	name := pos[0]
+func unlinkCmd(f *cli.Flags) cli.Action {
+	watch := f.Bool("watch", "then wait until the kernel destroys the object (inotify IN_DELETE_SELF)")
+	ready := f.Ready("the name is gone")
+	f.Args(1, 1) // NAME
+	return func(args []string) error { return unlink(args[0], *watch, *ready) }
+}
+
+func unlink(name string, watch bool, ready string) error {
+	path, perr := ShmPath(name)
+	// Watch before the unlink: afterwards there is no name to watch.
 	var w *deleteWatch
-	if *watch {
-		// Watch before the unlink: afterwards there is no name to watch.
-		if path, err := ShmPath(name); err == nil {
-			if w, err = watchDelete(path); err != nil && !errors.Is(err, unix.ENOENT) {
-				return err
-			}
-			defer w.close()
+	if watch && perr == nil {
+		var err error
+		if w, err = watchDelete(path); err != nil && !errors.Is(err, unix.ENOENT) {
+			return err
 		}
+		defer w.close()
 	}
+
+	// shm_unlink: the name goes at once, mapped or not.
 	if err := ShmUnlink(name); err != nil {
-		return explain(err)
+		return shmErr("shm_unlink "+cli.Quote(name), "shm_unlink", err)
 	}
-	path, err := ShmPath(name)
-	if err != nil {
-		return err
-	}
-	_, err = os.Lstat(path)
+	_, err := os.Lstat(path)
 	cli.Fact("unlinked", path)
 	cli.Fact("name exists", cli.YesNo(err == nil))
 	cli.Fact("still mapped by", processes(mappers(path)))
 	if w == nil {
-		return cli.Ready(*ready)
+		return cli.Ready(ready)
 	}
+
+	// The object itself goes when its last user does.
 	gone, err := w.deleted(0)
 	if err != nil {
 		return err
 	}
 	cli.Fact("object destroyed at the unlink", cli.YesNo(gone))
-	if err := cli.Ready(*ready); err != nil {
+	if err := cli.Ready(ready); err != nil {
 		return err
 	}
 	if !gone {
@@ -129,59 +125,58 @@ func (w *deleteWatch) deleted(limit time.Duration) (bool, error) {
 func tourUnlink() error {
 	name := tourName("u")
 	defer ShmUnlink(name)
-	cli.Say("The notes say shm_unlink waits while others still use the object. It does")
-	cli.Say("not: the name goes at once, so no one can open it again, while whoever has it")
-	cli.Say("open or mapped keeps using the memory (8 MiB here, counted by fstat). The")
-	cli.Say("kernel destroys the object with the last mapping and descriptor, as for any")
-	cli.Say("unlinked file; inotify's IN_DELETE_SELF tells when.")
+	cli.Say("The notes say shm_unlink waits while others use the object. It does not: the")
+	cli.Say("name goes at once; whoever maps it keeps the memory (8 MiB here), which goes")
+	cli.Say("with the last mapping and descriptor (inotify's IN_DELETE_SELF tells when).")
+
+	// An 8 MiB object, every page stored into, "HELLO" at its start.
 	const size = 8 << 20
-	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
-	if err != nil {
+	if err := newObject(name, size); err != nil {
 		return err
 	}
-	closed := false
+	fd, err := ShmOpen(name, unix.O_RDWR, 0)
+	if err != nil {
+		return shmErr("shm_open "+name, "shm_open", err)
+	}
 	defer func() {
-		if !closed {
+		if fd >= 0 {
 			unix.Close(fd)
 		}
 	}()
-	if err := Resize(fd, size); err != nil {
-		return err
-	}
 	m, err := Map(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE)
 	if err != nil {
-		return err
+		return shmErr("map "+name, "mmap", err)
 	}
-	unmapped := false
-	defer func() {
-		if !unmapped {
-			Unmap(m)
-		}
-	}()
-	for i := 0; i < size; i += os.Getpagesize() {
-		m[i] = 1 // give the object its memory, page by page
-	}
+	touchPages(m)
 	copy(m, "HELLO\x00")
-	path, err := ShmPath(name)
-	if err != nil {
-		return err
-	}
+	path, _ := ShmPath(name)
 	w, err := watchDelete(path)
 	if err != nil {
+		Unmap(m)
 		return err
 	}
 	defer w.close()
+	if err := unlinkWhileMapped(name, path, fd, m); err != nil {
+		Unmap(m)
+		return err
+	}
+	return lastUserGoes(w, &fd, m)
+}
 
-	cli.Fact("shm_unlink while mapped", errnoOf(ShmUnlink(name)))
-	_, err = ShmOpen(name, unix.O_RDWR, 0)
-	cli.Fact("shm_open of the name after it", errnoOf(err))
-	cli.Fact("shm_unlink again", errnoOf(ShmUnlink(name)))
+// unlinkWhileMapped removes the name of the object this process has open
+// and mapped, and shows what is left: no name, but the memory, still read
+// and written through the mapping.
+func unlinkWhileMapped(name, path string, fd int, m []byte) error {
+	cli.Fact("shm_unlink while mapped", cli.Outcome(ShmUnlink(name)))
+	_, err := ShmOpen(name, unix.O_RDWR, 0)
+	cli.Fact("shm_open of the name after it", cli.Outcome(err))
+	cli.Fact("shm_unlink again", cli.Outcome(ShmUnlink(name)))
 	cli.Fact("the mapping still reads", cstr(m))
 	copy(m, "AGAIN\x00")
 	cli.Fact("the mapping still writes", cstr(m))
 	st, err := Stat(fd)
 	if err != nil {
-		return err
+		return shmErr("stat "+name, "fstat", err)
 	}
 	cli.Fact("links (names) left", st.Nlink)
 	cli.Fact("memory the object still holds", fmt.Sprintf("%d kB", st.Blocks*512/1024))
@@ -194,24 +189,29 @@ func tourUnlink() error {
 		deleted = deleted || mp.Path == path+" (deleted)"
 	}
 	cli.Fact("/proc/self/maps shows it as (deleted)", cli.YesNo(deleted))
+	return nil
+}
+
+// lastUserGoes unmaps, then closes, and says after each whether the kernel
+// has destroyed the object (IN_DELETE_SELF). It closes *fd and sets it to
+// -1 (the caller's deferred close then does nothing).
+func lastUserGoes(w *deleteWatch, fd *int, m []byte) error {
 	gone, err := w.deleted(0)
 	if err != nil {
+		Unmap(m)
 		return err
 	}
 	cli.Fact("destroyed at shm_unlink (IN_DELETE_SELF)", cli.YesNo(gone))
-	unmapped = true
 	if err := Unmap(m); err != nil {
-		return err
+		return shmErr("unmap", "munmap", err)
 	}
-	gone, err = w.deleted(0)
-	if err != nil {
+	if gone, err = w.deleted(0); err != nil {
 		return err
 	}
 	cli.Fact("destroyed after munmap, descriptor still open", cli.YesNo(gone))
-	closed = true
-	unix.Close(fd)
-	gone, err = w.deleted(10 * time.Second)
-	if err != nil {
+	unix.Close(*fd)
+	*fd = -1
+	if gone, err = w.deleted(10 * time.Second); err != nil {
 		return err
 	}
 	cli.Fact("destroyed after close too", cli.YesNo(gone))

@@ -140,7 +140,9 @@ func (f *Flags) printDefaults(w io.Writer) {
 			left += " " + m
 		}
 		usage := fl.Usage
-		if d := fl.DefValue; d != "" && d != "false" && d != "0" && f.metas[fl.Name] != "" {
+		if g, ok := fl.Value.(flag.Getter); ok && isNegativeDuration(g.Get()) {
+			usage += " (default: wait for ever)"
+		} else if d := fl.DefValue; d != "" && d != "false" && d != "0" && f.metas[fl.Name] != "" {
 			usage += " (default " + d + ")"
 		} else if d == "true" {
 			usage += " (default on; -" + fl.Name + "=false turns it off)"
@@ -233,4 +235,9 @@ func (f *Flags) Given(name string) bool {
 	given := false
 	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == name })
 	return given
+}
+
+func isNegativeDuration(v any) bool {
+	d, ok := v.(time.Duration)
+	return ok && d < 0
 }
