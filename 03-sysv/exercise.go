@@ -1,11 +1,16 @@
 //go:build linux && (amd64 || arm64) && exercise
 
 // Chapter 03 as an exercise: the functions of lab.go with their bodies
-// replaced by TODOs. Implement them until `go test -tags exercise ./03-sysv`
-// grades every scenario as passing. Read notes 001 §1.1.2.1-1.1.2.5 first.
-// Return every failed call as os.NewSyscallError(call, err), with the call
-// named as the TODO says: the CLI prints the call and the errno symbol, and
-// the scenarios look for lines such as `shmget: EEXIST`.
+// replaced by TODOs. Implement them in this order until
+// `go test -tags exercise ./03-sysv` grades every scenario as passing. Read
+// notes 001 §1.1.2.1-1.1.2.5 first. For help in levels (the idea, the call,
+// the shape of the code): go run -tags exercise ./03-sysv hint FUNC -level N.
+//
+// Return a failed call bare, as os.NewSyscallError(CALL, errno), CALL being
+// the name the doc comment gives ("stat", "shmget", "shmat", "shmdt",
+// "shmctl IPC_STAT", "shmctl IPC_SET", "shmctl IPC_RMID", "shmctl
+// IPC_INFO"): the program prints `CALL: ERRNO` and the scenarios look for
+// lines such as `shmget: EEXIST`. The experiments add the rest.
 
 package main
 
@@ -15,54 +20,59 @@ import (
 	"shmlab/internal/exercise"
 )
 
-// Ftok makes a System V key from an existing file and a project id, as glibc does.
+// Keeps the import used once every stub below is done.
+var _ = exercise.ErrExercise
+
+// Ftok returns the System V key (键值) of an existing file and a project id:
+// the key glibc's ftok gives for them, bit for bit. Its errors are those of
+// stat ("stat"). Notes 001 §1.1.2.1; man ftok(3), stat(2).
 func Ftok(path string, id int) (int, error) {
-	// TODO: unix.Stat(path, &st) (error: os.NewSyscallError("stat", err)),
-	// then key = (id & 0xff) << 24 | (st.Dev & 0xff) << 16 | (st.Ino & 0xffff),
-	// returned as int(int32(key)): key_t is a signed 32-bit int.
-	return 0, exercise.Todo("Ftok", "001 §1.1.2.1", "stat the file and pack id, st_dev and st_ino as glibc's ftok")
+	// TODO: go run -tags exercise ./03-sysv hint Ftok
+	return 0, exercise.Todo("Ftok", "001 §1.1.2.1", "go run -tags exercise ./03-sysv hint Ftok")
 }
 
-// Get is shmget: the id of the segment with key, created if flag says so.
+// Get is shmget: the id of the segment with key, found or made as flag
+// says ("shmget"). Notes 001 §1.1.2.2; man shmget(2).
 func Get(key, size, flag int) (int, error) {
-	// TODO: unix.SysvShmGet(key, size, flag); error:
-	// os.NewSyscallError("shmget", err).
-	return -1, exercise.Todo("Get", "001 §1.1.2.2", "unix.SysvShmGet(key, size, flag)")
+	// TODO: go run -tags exercise ./03-sysv hint Get
+	return -1, exercise.Todo("Get", "001 §1.1.2.2", "go run -tags exercise ./03-sysv hint Get")
 }
 
-// Attach is shmat: map the segment read-write, or read-only with SHM_RDONLY.
-func Attach(id int, rdonly bool) ([]byte, error) {
-	// TODO: unix.SysvShmAttach(id, 0, flag) with flag unix.SHM_RDONLY when
-	// rdonly; error: os.NewSyscallError("shmat", err).
-	return nil, exercise.Todo("Attach", "001 §1.1.2.3", "unix.SysvShmAttach(id, 0, 0 or unix.SHM_RDONLY)")
-}
-
-// Detach is shmdt: unmap the segment from this process.
-func Detach(b []byte) error {
-	// TODO: unix.SysvShmDetach(b); error: os.NewSyscallError("shmdt", err).
-	return exercise.Todo("Detach", "001 §1.1.2.4", "unix.SysvShmDetach(b)")
-}
-
-// Stat is shmctl(IPC_STAT): the segment's shmid_ds.
+// Stat is shmctl(IPC_STAT): the segment's shmid_ds, its attributes (属性)
+// as the kernel keeps them ("shmctl IPC_STAT"). Notes 001 §1.1.2.5; man
+// shmctl(2).
 func Stat(id int) (*unix.SysvShmDesc, error) {
-	// TODO: unix.SysvShmCtl(id, unix.IPC_STAT, &ds); error:
-	// os.NewSyscallError("shmctl IPC_STAT", err).
-	return nil, exercise.Todo("Stat", "001 §1.1.2.5", "unix.SysvShmCtl(id, unix.IPC_STAT, &ds)")
+	// TODO: go run -tags exercise ./03-sysv hint Stat
+	return nil, exercise.Todo("Stat", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint Stat")
 }
 
-// SetMode is shmctl(IPC_SET): change the low 9 bits of the segment's mode.
+// Attach is shmat: map the segment into this process, read-write, or
+// read-only when rdonly ("shmat"). Notes 001 §1.1.2.3; man shmat(2).
+func Attach(id int, rdonly bool) ([]byte, error) {
+	// TODO: go run -tags exercise ./03-sysv hint Attach
+	return nil, exercise.Todo("Attach", "001 §1.1.2.3", "go run -tags exercise ./03-sysv hint Attach")
+}
+
+// Detach is shmdt: undo the attach that returned b ("shmdt"). Notes 001
+// §1.1.2.4; man shmdt(2).
+func Detach(b []byte) error {
+	// TODO: go run -tags exercise ./03-sysv hint Detach
+	return exercise.Todo("Detach", "001 §1.1.2.4", "go run -tags exercise ./03-sysv hint Detach")
+}
+
+// SetMode is shmctl(IPC_SET): give the segment the 9 permission bits of
+// mode, and change nothing else ("shmctl IPC_SET"). Notes 001 §1.1.2.5;
+// man shmctl(2).
 func SetMode(id int, mode uint32) error {
-	// TODO: Stat, replace ds.Perm.Mode's low 9 bits with mode, then
-	// unix.SysvShmCtl(id, unix.IPC_SET, ds); error:
-	// os.NewSyscallError("shmctl IPC_SET", err).
-	return exercise.Todo("SetMode", "001 §1.1.2.5", "IPC_STAT, change Perm.Mode&0777, IPC_SET")
+	// TODO: go run -tags exercise ./03-sysv hint SetMode
+	return exercise.Todo("SetMode", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint SetMode")
 }
 
-// Remove is shmctl(IPC_RMID): mark the segment for removal.
+// Remove is shmctl(IPC_RMID): remove (删除) the segment ("shmctl
+// IPC_RMID"). Notes 001 §1.1.2.5; man shmctl(2).
 func Remove(id int) error {
-	// TODO: unix.SysvShmCtl(id, unix.IPC_RMID, nil); error:
-	// os.NewSyscallError("shmctl IPC_RMID", err).
-	return exercise.Todo("Remove", "001 §1.1.2.5", "unix.SysvShmCtl(id, unix.IPC_RMID, nil)")
+	// TODO: go run -tags exercise ./03-sysv hint Remove
+	return exercise.Todo("Remove", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint Remove")
 }
 
 // ShmInfo is the kernel's struct shminfo: the limits IPC_INFO reports.
@@ -75,10 +85,10 @@ type ShmInfo struct {
 	_      [4]uint64
 }
 
-// Info is shmctl(0, IPC_INFO): the system's shared memory limits.
+// Info is shmctl(0, IPC_INFO), Linux-specific: the system's limits on
+// segments, as the kernel reports them ("shmctl IPC_INFO"). UNP2 3.8; man
+// shmctl(2).
 func Info() (ShmInfo, error) {
-	// TODO: IPC_INFO is 3 and not in x/sys: make the call yourself,
-	// unix.Syscall(unix.SYS_SHMCTL, 0, 3, uintptr(unsafe.Pointer(&info))),
-	// and turn a non-zero errno into os.NewSyscallError("shmctl IPC_INFO", e).
-	return ShmInfo{}, exercise.Todo("Info", "001 §1.1.2.5", "shmctl(0, IPC_INFO, &shminfo) with unix.Syscall")
+	// TODO: go run -tags exercise ./03-sysv hint Info
+	return ShmInfo{}, exercise.Todo("Info", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint Info")
 }

@@ -14,6 +14,7 @@ const keyArgs = "(-key K | -path FILE [-id N] | -shmid ID)"
 var program = &cli.Program{
 	Name:    "sysv",
 	Chapter: "03-sysv",
+	Hints:   hints,
 	Intro: `Chapter 03: System V shared memory (系统V共享内存). A segment is a kernel
 object named by a key (键值) and an id; it lives until it is removed, whether
 or not any process has it attached. Each step below makes the calls of notes

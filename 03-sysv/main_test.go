@@ -9,9 +9,9 @@ import (
 )
 
 // TestMain registers this chapter's program as the command `sysv` of the
-// scenarios, next to the helpers (`unpriv`).
+// scenarios, next to the helpers (`unpriv`, and `userns` where it works).
 func TestMain(m *testing.M) {
-	scripttest.Main(m, map[string]func(){"sysv": main})
+	scripttest.Main(m, commands())
 }
 
 // TestScripts runs the graded scenarios and prints the grade line.

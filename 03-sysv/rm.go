@@ -27,15 +27,18 @@ func rmCmd(f *cli.Flags) cli.Action {
 
 // rm removes a segment and shows what is left of it.
 func rm(id int) error {
-	// Before: its key and how many are attached.
-	ds, err := Stat(id)
-	if err != nil {
-		return idErr("stat", id, "shmctl IPC_STAT", err)
-	}
-	key := int(ds.Perm.Key)
+	// Before: its key and how many are attached. IPC_STAT needs read
+	// permission, IPC_RMID ownership: an owner whose own mode bits shut it
+	// out (0000) may still remove, so a failed stat does not stop here.
+	key := unix.IPC_PRIVATE
 	cli.Fact("shmid", id)
-	cli.Fact("key", cli.HexKey(key))
-	cli.Fact("nattch", ds.Nattch)
+	if ds, err := Stat(id); err != nil {
+		cli.Fact("stat before IPC_RMID", cli.Outcome(err))
+	} else {
+		key = int(ds.Perm.Key)
+		cli.Fact("key", cli.HexKey(key))
+		cli.Fact("nattch", ds.Nattch)
+	}
 
 	// IPC_RMID.
 	if err := Remove(id); err != nil {
