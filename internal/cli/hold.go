@@ -3,6 +3,8 @@
 package cli
 
 import (
+	"crypto/rand"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -39,6 +41,20 @@ func createNew(path, text string) error {
 		err = cerr
 	}
 	return err
+}
+
+// publish makes path appear with text already in it: written under a
+// temporary name, then linked into place (link(2) never follows a link at
+// path, and fails if anything is there), so a reader never sees it empty.
+func publish(path, text string) error {
+	var b [8]byte
+	rand.Read(b[:])
+	tmp := fmt.Sprintf("%s.%x.tmp", path, b)
+	if err := createNew(tmp, text); err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	return os.Link(tmp, path)
 }
 
 // Quote gives a path or name as an error line shows it: as is when it is
@@ -81,7 +97,7 @@ func failReady(args []string, err error) {
 		if _, serr := os.Lstat(path); serr == nil {
 			return
 		}
-		createNew(path+".fail", err.Error()+"\n") // best effort: the error line says it all
+		publish(path+".fail", err.Error()+"\n") // best effort: the error line says it all
 		return
 	}
 }
