@@ -1,9 +1,13 @@
 //go:build linux && (amd64 || arm64) && exercise
 
 // Chapter 02 as an exercise: the functions of lab.go with their bodies
-// replaced by TODOs. Implement them until `go test -tags exercise
-// ./02-anon-fork` grades every scenario as passing. Read notes 000 part 4 and
-// 001 §1.1.1.1 (MAP_ANONYMOUS) first, and forksafe.go before ForkTouch.
+// replaced by stubs. Implement them, in the order of the README, until
+// `go test -tags exercise -v -run TestScripts ./02-anon-fork` grades every
+// scenario as passing. Each stub says its goal and where to read; for more,
+// ask for a hint, in levels that give more and more away:
+//
+//	go run -tags exercise ./02-anon-fork hint FUNC -level 1|2|3 [-lang zh]
+//
 // Every function returns the bare error of the call that failed,
 // os.NewSyscallError(call, err): the experiments say what was tried.
 
@@ -19,136 +23,109 @@ import (
 	"shmlab/internal/exercise"
 )
 
-// MapAnon maps length bytes of anonymous memory, MAP_SHARED or MAP_PRIVATE.
+// The stubs below use package exercise; this line keeps its import legal
+// once every stub is done.
+var _ = exercise.ErrExercise
+
+// MapAnon maps length bytes of anonymous memory, MAP_SHARED or MAP_PRIVATE
+// as flags says. Notes 001 §1.1.1.1 (MAP_ANONYMOUS); man mmap(2).
 func MapAnon(length, flags int) ([]byte, error) {
-	// TODO: unix.MmapPtr(-1, 0, nil, length, PROT_READ|PROT_WRITE,
-	// flags|unix.MAP_ANONYMOUS), then unsafe.Slice over the address.
-	// Return os.NewSyscallError("mmap", err) if it fails.
-	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "unix.MmapPtr(-1, 0, nil, ..., flags|MAP_ANONYMOUS)")
+	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "go run -tags exercise ./02-anon-fork hint MapAnon")
 }
 
-// MapWith is mmap with fd, offset, length and flags from the caller.
+// MapWith is mmap with fd, offset, length and flags exactly as the caller
+// gives them (read-write): the flags experiment asks the kernel what it
+// makes of them. Notes 001 §1.1.1.1; man mmap(2).
 func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
-	// TODO: unix.MmapPtr(fd, offset, nil, length, PROT_READ|PROT_WRITE,
-	// flags): pass them all as given, even fd -1 without MAP_ANONYMOUS; the
-	// point is to see what the kernel answers. Return
-	// os.NewSyscallError("mmap", err).
-	return nil, exercise.Todo("MapWith", "001 §1.1.1.1", "unix.MmapPtr with the arguments as given")
+	return nil, exercise.Todo("MapWith", "001 §1.1.1.1", "go run -tags exercise ./02-anon-fork hint MapWith")
 }
 
-// MapDevZero maps length bytes of /dev/zero MAP_SHARED.
+// MapDevZero maps length bytes of /dev/zero MAP_SHARED, leaving no
+// descriptor behind. Notes 000 part 4; UNP vol. 2 ch. 12; man zero(4),
+// mmap(2).
 func MapDevZero(length int) ([]byte, error) {
-	// TODO: unix.Open("/dev/zero", O_RDWR|O_CLOEXEC), unix.MmapPtr(fd, 0,
-	// nil, length, PROT_READ|PROT_WRITE, MAP_SHARED), close the descriptor.
-	// Errors: os.NewSyscallError("open", err) or ("mmap", err).
-	return nil, exercise.Todo("MapDevZero", "000 part 4", "open /dev/zero O_RDWR + mmap MAP_SHARED")
+	return nil, exercise.Todo("MapDevZero", "000 part 4", "go run -tags exercise ./02-anon-fork hint MapDevZero")
 }
 
-// Unmap removes a mapping made by one of the functions above.
+// Unmap removes a mapping made by one of the functions above. Notes 001
+// §1.1.1.2; man munmap(2).
 func Unmap(b []byte) error {
-	// TODO: unix.MunmapPtr(unsafe.Pointer(&b[0]), len(b)); on failure
-	// os.NewSyscallError("munmap", err).
-	return exercise.Todo("Unmap", "001 §1.1.1.2", "unix.MunmapPtr")
+	return exercise.Todo("Unmap", "001 §1.1.1.2", "go run -tags exercise ./02-anon-fork hint Unmap")
 }
 
-// ForkTouch forks a child that writes into both pages and reports, through
-// the shared page, what it saw in the private one, and returns its pid.
-// shared needs 512 bytes, private 128.
+// ForkTouch forks a child and returns its pid. The child, in this order:
+// copies the private page's first msgLen bytes, as it found them, to
+// shared[offChildSawBefore:]; writes msgChild at the start of both pages;
+// waits for the parent's byte on the gate pipe; copies
+// private[offParentAfter:] (msgLen bytes) to shared[offChildSawAfter:];
+// exits with status 0. shared needs 512 bytes, private 128. Read
+// forksafe.go first. Notes 000 part 4; man clone(2), fork(2).
 func ForkTouch(shared, private []byte, gate int) (int, error) {
-	// TODO: take unsafe.Pointer(&shared[0]) and &private[0] and the pid of
-	// this process here, in ordinary Go. Then call withSignalsBlocked with a
-	// closure that calls your own //go:nosplit //go:norace //go:nocheckptr
-	// function. That function calls rawFork; in the parent (pid != 0) it
-	// returns the pid. In the child it calls childSetup(ppid), then only
-	// rawCopy, rawWait and exitGroup(0): copy the private page's first msgLen
-	// bytes to shared+offChildSawBefore, write msgChild at the start of both
-	// pages, rawWait(gate, shared+offGateByte), copy private+offParentAfter
-	// to shared+offChildSawAfter, exitGroup(0). Nothing else: no Go call that
-	// may allocate, lock or grow the stack (forksafe.go says why). A failed
-	// fork: os.NewSyscallError("clone", errno).
-	return 0, exercise.Todo("ForkTouch", "000 part 4", "rawFork in a //go:nosplit function; the child only copies bytes and exits")
+	return 0, exercise.Todo("ForkTouch", "000 part 4", "go run -tags exercise ./02-anon-fork hint ForkTouch")
 }
 
-// ForkCount forks a child that adds 1 to the counter iters times.
+// ForkCount forks a child that adds 1 to the counter at the start of
+// counter iters times, atomically or with a plain load and store, in step
+// with the other children when the parent asks (rawLockstep). counter needs
+// 256 bytes. Notes 000 part 4, 001 §1.1; man clone(2), futex(2).
 func ForkCount(counter []byte, iters int, atomic bool, gate, gateW int) (int, error) {
-	// TODO: as ForkTouch. The child: childSetup(ppid), rawClose(gateW),
-	// rawWait(gate, counter+64), then iters times either atomicAdd64(counter, 1)
-	// or *(*uint64)(counter) = *(*uint64)(counter) + 1; exitGroup(0).
-	return 0, exercise.Todo("ForkCount", "000 part 4, 001 §1.1", "rawFork; the child increments with atomicAdd64 or a plain load/add/store")
+	return 0, exercise.Todo("ForkCount", "000 part 4, 001 §1.1", "go run -tags exercise ./02-anon-fork hint ForkCount")
 }
 
-// WaitChild waits for the child pid to end and returns its wait status.
+// WaitChild waits for the child pid to end and returns its wait status,
+// even when a signal interrupts the wait. Notes 000 part 4; man wait4(2),
+// signal(7).
 func WaitChild(pid int) (unix.WaitStatus, error) {
-	// TODO: unix.Wait4(pid, &ws, 0, nil), again on EINTR; other errors:
-	// os.NewSyscallError("wait4", err).
-	return 0, exercise.Todo("WaitChild", "000 part 4", "unix.Wait4")
+	return 0, exercise.Todo("WaitChild", "000 part 4", "go run -tags exercise ./02-anon-fork hint WaitChild")
 }
 
-// MemfdCreate creates an anonymous memory file of size bytes.
+// MemfdCreate creates an anonymous memory file of size bytes, labelled
+// name, that no exec'd program inherits unasked. Notes 000 part 4; man
+// memfd_create(2).
 func MemfdCreate(name string, size int) (int, error) {
-	// TODO: unix.MemfdCreate(name, unix.MFD_CLOEXEC), then unix.Ftruncate
-	// to size (close the descriptor if that fails). Errors:
-	// os.NewSyscallError("memfd_create", err) or ("ftruncate", err).
-	return -1, exercise.Todo("MemfdCreate", "000 part 4", "unix.MemfdCreate + unix.Ftruncate")
+	return -1, exercise.Todo("MemfdCreate", "000 part 4", "go run -tags exercise ./02-anon-fork hint MemfdCreate")
 }
 
 // MapFd maps length bytes of the file behind fd MAP_SHARED, read-write.
+// Notes 001 §1.1.1.1; man mmap(2).
 func MapFd(fd, length int) ([]byte, error) {
-	// TODO: unix.MmapPtr(fd, 0, nil, length, PROT_READ|PROT_WRITE,
-	// MAP_SHARED); on failure os.NewSyscallError("mmap", err).
-	return nil, exercise.Todo("MapFd", "001 §1.1.1.1", "unix.MmapPtr(fd, 0, nil, ..., MAP_SHARED)")
+	return nil, exercise.Todo("MapFd", "001 §1.1.1.1", "go run -tags exercise ./02-anon-fork hint MapFd")
 }
 
-// StartWithFd starts this program again with fd as its descriptor 3.
-func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
-	// TODO: an exec.Cmd with Path "/proc/self/exe", Args {os.Args[0]}, Env
-	// os.Environ() plus env, ExtraFiles {os.NewFile(uintptr(fd), "memfd")},
-	// SysProcAttr Pdeathsig SIGKILL; Start it and return Start's error as
-	// it is.
-	return nil, exercise.Todo("StartWithFd", "000 part 4", "os/exec with ExtraFiles (the child's descriptor 3) and Pdeathsig")
+// StartWithFd starts this program again with f as its descriptor 3 and env
+// added to its environment, and returns the started command. Notes 000
+// part 4; go doc os/exec.Cmd.
+func StartWithFd(f *os.File, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
+	return nil, exercise.Todo("StartWithFd", "000 part 4", "go run -tags exercise ./02-anon-fork hint StartWithFd")
 }
 
-// Listen creates a UNIX stream socket bound to path with mode, listening.
+// Listen creates a UNIX stream socket bound to path, its file exactly mode,
+// listening. Course ep. 22; man unix(7), bind(2), listen(2).
 func Listen(path string, mode uint32) (int, error) {
-	// TODO: unix.Socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0), unix.Fchmod(fd,
-	// mode) (before bind: bind creates the file with the socket's mode),
-	// unix.Bind with &unix.SockaddrUnix{Name: path}, unix.Listen(fd, 1).
-	// Clear the umask around bind (unix.Umask(0), then restore it). Return
-	// os.NewSyscallError naming the call that failed ("bind": EADDRINUSE
-	// when the path exists), and close the socket.
-	return -1, exercise.Todo("Listen", "course ep. 22", "socket + bind + listen")
+	return -1, exercise.Todo("Listen", "course ep. 22", "go run -tags exercise ./02-anon-fork hint Listen")
 }
 
-// Accept waits at most timeout for a connection on lfd.
+// Accept waits at most timeout for a connection on lfd (negative: for
+// ever; 0: not at all) and returns the connected socket. Course ep. 22; man
+// poll(2), accept4(2).
 func Accept(lfd int, timeout time.Duration) (int, error) {
-	// TODO: unix.Poll on lfd for POLLIN with the timeout in milliseconds
-	// (-1 for a negative timeout: wait for ever), again on EINTR. Nothing
-	// ready: os.NewSyscallError("poll", unix.EAGAIN) for a timeout of 0,
-	// ("poll", unix.ETIMEDOUT) otherwise. Then unix.Accept4(lfd,
-	// SOCK_CLOEXEC); on failure os.NewSyscallError("accept4", err).
-	return -1, exercise.Todo("Accept", "course ep. 22", "poll + accept4")
+	return -1, exercise.Todo("Accept", "course ep. 22", "go run -tags exercise ./02-anon-fork hint Accept")
 }
 
-// Dial connects a UNIX stream socket to path.
+// Dial connects a UNIX stream socket to the socket file at path. Course
+// ep. 22; man unix(7), connect(2).
 func Dial(path string) (int, error) {
-	// TODO: unix.Socket, unix.Connect with &unix.SockaddrUnix{Name: path};
-	// return os.NewSyscallError("connect", err) (ENOENT, ECONNREFUSED,
-	// EACCES) and close the socket.
-	return -1, exercise.Todo("Dial", "course ep. 22", "socket + connect")
+	return -1, exercise.Todo("Dial", "course ep. 22", "go run -tags exercise ./02-anon-fork hint Dial")
 }
 
 // SendFd sends the descriptor fd over the connected UNIX socket sock.
+// Course ep. 22; man unix(7) (SCM_RIGHTS), sendmsg(2), cmsg(3).
 func SendFd(sock, fd int) error {
-	// TODO: unix.Sendmsg(sock, one byte of data, unix.UnixRights(fd), nil,
-	// MSG_NOSIGNAL); on failure os.NewSyscallError("sendmsg", err).
-	return exercise.Todo("SendFd", "course ep. 22", "sendmsg with unix.UnixRights")
+	return exercise.Todo("SendFd", "course ep. 22", "go run -tags exercise ./02-anon-fork hint SendFd")
 }
 
-// RecvFd receives one descriptor sent with SendFd.
+// RecvFd receives one descriptor sent with SendFd, close-on-exec. Course
+// ep. 22; man unix(7), recvmsg(2), cmsg(3).
 func RecvFd(sock int) (int, error) {
-	// TODO: unix.Recvmsg(sock, 1-byte buf, oob of unix.CmsgSpace(4),
-	// MSG_CMSG_CLOEXEC) (on failure os.NewSyscallError("recvmsg", err)); 0
-	// bytes means the peer closed: return a plain error. Then
-	// unix.ParseSocketControlMessage and unix.ParseUnixRights.
-	return -1, exercise.Todo("RecvFd", "course ep. 22", "recvmsg + ParseSocketControlMessage + ParseUnixRights")
+	return -1, exercise.Todo("RecvFd", "course ep. 22", "go run -tags exercise ./02-anon-fork hint RecvFd")
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -24,7 +25,8 @@ func tourFlags() error {
 	cli.Say("MAP_ANONYMOUS is required (001), and that MAP_ANON or fd -1 makes an anonymous")
 	cli.Say("mapping (000 part 4). On Linux the flag decides, not the fd: fd -1 alone is")
 	cli.Say("EBADF, and with the flag the fd is ignored. The offset is ignored too, but")
-	cli.Say("only once it has passed the page-multiple check every mmap makes.")
+	cli.Say("only once it has passed the page-multiple check every mmap makes. (munmap")
+	cli.Say("then removes a page: mincore finds nothing mapped there.)")
 	return flags()
 }
 
@@ -55,7 +57,12 @@ func flags() error {
 	m, err := MapWith(-1, int64(ps), ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
 	cli.Fact("MAP_ANONYMOUS with offset one page", cli.Outcome(err))
 	if err == nil {
-		Unmap(m)
+		// munmap removes the range: mincore says ENOMEM for an unmapped one.
+		vec := make([]byte, 1)
+		if err := Unmap(m); err != nil {
+			return cli.Sys("unmap the anonymous page", "munmap", err)
+		}
+		cli.Fact("mincore after munmap", cli.Outcome(mincore(m, vec)))
 	}
 	_, err = MapWith(-1, 100, ps, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
 	cli.Fact("MAP_ANONYMOUS with offset 100", cli.Outcome(err))
@@ -63,7 +70,12 @@ func flags() error {
 		return cli.Sys("map offset 100", "mmap", err)
 	}
 
-	// MAP_ANON, the BSD spelling, is the same bit.
+	// MAP_ANON, the BSD spelling: the kernel takes it, as the same bit.
+	m, err = MapWith(-1, 0, ps, unix.MAP_SHARED|unix.MAP_ANON)
+	cli.Fact("MAP_ANON with fd -1", cli.Outcome(err))
+	if err == nil {
+		Unmap(m)
+	}
 	cli.Fact("MAP_ANON is MAP_ANONYMOUS", cli.YesNo(unix.MAP_ANON == unix.MAP_ANONYMOUS))
 	return nil
 }
@@ -96,4 +108,14 @@ func allZero(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// mincore asks which pages of b are in memory (mincore(2)): ENOMEM if part
+// of b is not mapped at all.
+func mincore(b, vec []byte) error {
+	_, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0])))
+	if e != 0 {
+		return e
+	}
+	return nil
 }

@@ -74,7 +74,7 @@ func TestFork1000(t *testing.T) {
 // TestCounterAtomicExact runs the counter with atomic increments in-process:
 // the total must be exact.
 func TestCounterAtomicExact(t *testing.T) {
-	total, err := countOnce(3, 20000, true)
+	total, _, err := countOnce(3, 20000, true, false)
 	if errors.Is(err, exercise.ErrExercise) {
 		t.Skip(err)
 	}

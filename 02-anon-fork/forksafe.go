@@ -140,3 +140,46 @@ func rawWait(fd uintptr, buf unsafe.Pointer) {
 func rawClose(fd uintptr) {
 	syscall.RawSyscall(syscall.SYS_CLOSE, fd, 0, 0)
 }
+
+// rawLockstep is one step of the counter's forced interleaving. step points
+// to two 8-byte words in shared memory: the number of children in step
+// (set by the parent before it opens the start gate; 0 lets every child run
+// free, and then rawLockstep returns at once), and how many steps all of
+// them have taken so far. A child at its round-th step adds itself and
+// waits (FUTEX_WAIT on that count, shared between processes) until every
+// child has reached the same step; the last one to arrive wakes the others.
+// A child that loads the counter, calls rawLockstep, then stores, stores
+// only after every child has loaded: the interleaving that loses updates,
+// every time, with no sleep.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawLockstep(step unsafe.Pointer, round uintptr) {
+	procs := *(*uint64)(step)
+	if procs == 0 {
+		return
+	}
+	steps := unsafe.Add(step, 8)
+	atomicAdd64(steps, 1)
+	target := (uint64(round) + 1) * procs
+	for {
+		// A plain 8-byte load is atomic on amd64 and arm64; the futex
+		// calls keep the compiler from caching it.
+		n := *(*uint64)(steps)
+		if n >= target {
+			if n == target {
+				syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(steps), futexWake, 1<<31-1, 0, 0, 0)
+			}
+			return
+		}
+		// Sleeps only while the count is still n (its low 32 bits).
+		syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(steps), futexWait, uintptr(uint32(n)), 0, 0, 0)
+	}
+}
+
+// futex(2) operations, shared between processes (no FUTEX_PRIVATE_FLAG).
+const (
+	futexWait = 0
+	futexWake = 1
+)

@@ -137,10 +137,13 @@ func forkTouch(shared, private, msg unsafe.Pointer, gate, ppid uintptr) (uintptr
 // stores in between. The child first closes gateW, its copy of the write end
 // of the start gate, then waits until gate reads end-of-file: the parent
 // closes its own write end when every child is forked, so they all start at
-// once. It returns the child's pid; reap it with WaitChild.
+// once. Each step of the loop passes through rawLockstep, between the load
+// and the store: when the parent has armed it (counter -lockstep), every
+// child has loaded before any stores. counter needs 256 bytes. It returns
+// the child's pid; reap it with WaitChild.
 func ForkCount(counter []byte, iters int, atomic bool, gate, gateW int) (int, error) {
-	if len(counter) < 128 {
-		return 0, errors.New("the counter page needs 128 bytes")
+	if len(counter) < 256 {
+		return 0, errors.New("the counter page needs 256 bytes")
 	}
 	c := unsafe.Pointer(&counter[0])
 	a := uintptr(0)
@@ -170,13 +173,17 @@ func forkCount(counter unsafe.Pointer, iters, atomic, gate, gateW, ppid uintptr)
 	}
 	childSetup(ppid)
 	rawClose(gateW)
-	rawWait(gate, unsafe.Add(counter, 64))
+	rawWait(gate, unsafe.Add(counter, offCountGate))
 	n := (*uint64)(counter)
+	step := unsafe.Add(counter, offLockstep)
 	for i := uintptr(0); i < iters; i++ {
 		if atomic != 0 {
-			atomicAdd64(counter, 1)
+			rawLockstep(step, i)
+			atomicAdd64(counter, 1) // load, add and store in one locked instruction
 		} else {
-			*n = *n + 1 // load, add, store: another child may store in between
+			v := *n              // load
+			rawLockstep(step, i) // armed: every child has loaded now
+			*n = v + 1           // add, store: another child may have stored in between
 		}
 	}
 	exitGroup(0)
@@ -231,20 +238,21 @@ func MapFd(fd, length int) ([]byte, error) {
 }
 
 // StartWithFd starts this program again (fork and exec of /proc/self/exe,
-// which Go's os/exec does safely) with fd as descriptor 3 of the new process
+// which Go's os/exec does safely) with f as descriptor 3 of the new process
 // (exec.Cmd.ExtraFiles) and env added to its environment. exec replaces the
 // whole address space, so no mapping survives it; a descriptor does, and the
-// new program maps it again. The child is killed if this thread dies
-// (Pdeathsig), so it never outlives a failed parent. Errors: those of
-// fork and exec, as *os.PathError (EAGAIN, ENOMEM, EACCES).
-func StartWithFd(fd int, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
+// new program maps it again. Only descriptor 3 is handed over: every other
+// descriptor of this process is close-on-exec. The child is killed if this
+// thread dies (Pdeathsig), so it never outlives a failed parent. Errors:
+// those of fork and exec, as *os.PathError (EAGAIN, ENOMEM, EACCES).
+func StartWithFd(f *os.File, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        []string{os.Args[0]},
 		Env:         append(os.Environ(), env...),
 		Stdout:      stdout,
 		Stderr:      stderr,
-		ExtraFiles:  []*os.File{os.NewFile(uintptr(fd), "memfd")},
+		ExtraFiles:  []*os.File{f},
 		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	}
 	if err := cmd.Start(); err != nil {

@@ -29,13 +29,14 @@ way for unrelated processes (a memfd sent over a UNIX socket).`,
 			Summary: "a forked child shares MAP_SHARED pages and copies MAP_PRIVATE ones", Cmd: forkCmd, Tour: tourFork},
 		{Name: "reexec", Args: "", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
 			Summary: "the Go way: a memfd handed to a re-executed child; no mapping survives exec", Cmd: reexecCmd, Tour: tourReexec},
-		{Name: "counter", Args: "[-procs N] [-iters N] [-atomic]", Notes: "000 part 4, 001 §1.1",
+		{Name: "counter", Args: "[-procs N] [-iters N] [-atomic] [-lockstep]", Notes: "000 part 4, 001 §1.1",
 			Summary: "N forked children add to one shared counter: lost updates unless atomic", Cmd: counterCmd, Tour: tourCounter},
 		{Name: "unrelated", Args: "serve [-mode MODE] [-ready FILE] [-timeout D] SOCKET | connect [-timeout D] SOCKET", Notes: "000 part 4, course ep. 22",
 			Summary: "unrelated processes: a memfd passed over a UNIX socket (SCM_RIGHTS)", Cmd: unrelatedCmd, Tour: tourUnrelated},
 		{Name: "devzero", Args: "", Notes: "000 part 4, UNP2 ch. 12 (/dev/zero)",
 			Summary: "/dev/zero mapped MAP_SHARED: anonymous shared memory the old way", Cmd: devzeroCmd, Tour: tourDevzero},
 	},
+	Hints: hints, // hints.go
 }
 
 func main() {

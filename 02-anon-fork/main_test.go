@@ -23,7 +23,7 @@ func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
 // TestREADME checks that the README shows what the tour really prints.
 func TestREADME(t *testing.T) {
 	scripttest.CheckHelp(t, "anonfork", "README.md")
-	scripttest.CheckTour(t, "anonfork", "README.md", "total", "lost updates")
+	scripttest.CheckTour(t, "anonfork", "README.md")
 }
 
 // TestDeclarations checks that every experiment's usage line shows exactly

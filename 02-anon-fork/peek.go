@@ -1,14 +1,20 @@
 //go:build linux && (amd64 || arm64)
 
-// Reading what the experiments left in memory: a message up to its first
-// zero byte, and what /proc/self/maps names behind a mapping.
+// Reading what the experiments left in memory and what the kernel says of
+// it: a message up to its first zero byte, what /proc/self/maps names behind
+// a mapping, and what /proc/self/fd and fcntl say of descriptors.
 
 package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
 	"shmlab/internal/procfs"
 )
 
@@ -30,4 +36,44 @@ func backing(b []byte) string {
 		return "none"
 	}
 	return m.Path
+}
+
+// closeOnExec is "yes" if descriptor fd has FD_CLOEXEC set (fcntl F_GETFD),
+// "no" if not, the errno if fcntl fails.
+func closeOnExec(fd int) string {
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	if err != nil {
+		return cli.Outcome(err)
+	}
+	return cli.YesNo(flags&unix.FD_CLOEXEC != 0)
+}
+
+// openOn counts the descriptors of this process that /proc/self/fd shows
+// open on target (a path, or a label such as "/memfd:NAME (deleted)").
+func openOn(target string) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, e := range ents {
+		if link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%s", e.Name())); err == nil && link == target {
+			n++
+		}
+	}
+	return n
+}
+
+// sizeAtLeast checks that the file behind fd (a memfd just made) has at
+// least size bytes (fstat) before it is mapped and written: a write past
+// the end of a mapped file is a SIGBUS, not an error.
+func sizeAtLeast(fd, size int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return cli.Sys(fmt.Sprintf("inspect descriptor %d", fd), "fstat", err)
+	}
+	if st.Size < int64(size) {
+		return fmt.Errorf("the memfd has %d bytes, %d wanted: was it given its size (ftruncate)?", st.Size, size)
+	}
+	return nil
 }

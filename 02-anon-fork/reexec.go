@@ -54,7 +54,12 @@ func reexec() error {
 	if err != nil {
 		return cli.Sys("create memfd "+memfdReexec, "memfd_create", err)
 	}
-	defer unix.Close(fd)
+	// An *os.File owns the descriptor from here on (os/exec wants one).
+	mf := os.NewFile(uintptr(fd), "memfd:"+memfdReexec)
+	defer mf.Close()
+	if err := sizeAtLeast(fd, ps); err != nil {
+		return err
+	}
 	m, err := MapFd(fd, ps)
 	if err != nil {
 		return cli.Sys(fmt.Sprintf("map descriptor %d", fd), "mmap", err)
@@ -75,6 +80,8 @@ func reexec() error {
 		return err
 	}
 	cli.Fact("memfd in /proc/self/fd", link)
+	// Close-on-exec (MFD_CLOEXEC): no program this one execs gets it unasked.
+	cli.Fact("memfd close-on-exec", closeOnExec(fd))
 	name := strings.TrimSuffix(link, " (deleted)")
 	_, serr := os.Stat(name)
 	cli.Fact("stat "+name, cli.OutcomeOr(serr, "exists"))
@@ -82,7 +89,7 @@ func reexec() error {
 	// Start this program again with the memfd as descriptor 3
 	// (reexecChild), and read its answer.
 	addr := uintptr(unsafe.Pointer(&anon[0]))
-	cmd, err := StartWithFd(fd, []string{envRole + "=reexec", envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
+	cmd, err := StartWithFd(mf, []string{envRole + "=reexec", envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
 		os.Stdout, os.Stderr)
 	if err != nil {
 		return cli.Sys("re-execute this program", "fork/exec", err)
@@ -128,6 +135,9 @@ func reexecChild() error {
 	}
 	defer Unmap(m)
 	cli.Fact("child reads through descriptor 3", cstring(m[:msgLen]))
+	// Descriptor 3 was handed over; any other memfd came through exec
+	// because it was not close-on-exec.
+	cli.Fact("memfd descriptors in the new program", openOn("/memfd:"+memfdReexec+" (deleted)"))
 	copy(m[offReexecReply:], msgReexecChild)
 
 	// The parent's MAP_ANONYMOUS page: is anything mapped at its address?

@@ -49,7 +49,7 @@ func unrelatedCmd(f *cli.Flags) cli.Action {
 			return cli.Usagef("unrelated %s: empty socket path", role)
 		}
 		if role == "connect" {
-			if *ready != "" || *mode != 0o600 {
+			if f.Given("mode") || f.Given("ready") {
 				return cli.Usagef("unrelated connect: -mode and -ready go with serve")
 			}
 			return connect(pos[0], *timeout)

@@ -40,6 +40,8 @@ func connect(path string, timeout time.Duration) error {
 	defer unix.Close(mfd)
 	link, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", mfd))
 	cli.Fact("connect received", link)
+	// Close-on-exec from its first moment (MSG_CMSG_CLOEXEC).
+	cli.Fact("connect: received descriptor close-on-exec", closeOnExec(mfd))
 	m, err := mapReceived(mfd)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ func serve(path string, mode uint32, ready string, timeout time.Duration) error 
 		return cli.Sys("create memfd "+memfdUnrelated, "memfd_create", err)
 	}
 	defer unix.Close(fd)
+	if err := sizeAtLeast(fd, ps); err != nil {
+		return err
+	}
 	m, err := MapFd(fd, ps)
 	if err != nil {
 		return cli.Sys("map memfd "+memfdUnrelated, "mmap", err)
