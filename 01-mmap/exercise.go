@@ -1,55 +1,57 @@
 //go:build linux && (amd64 || arm64) && exercise
 
 // Chapter 01 as an exercise: the functions of lab.go with their bodies
-// replaced by TODOs. Implement them until `go test -tags exercise ./01-mmap`
-// grades every scenario as passing. Read notes 001 §1.1.1.1-1.1.1.3 first.
+// replaced by stubs. Implement them, in the order the README gives, until
+// `go test -tags exercise ./01-mmap` grades every scenario as passing. Read
+// notes 001 §1.1.1.1-1.1.1.3 first. Each stub says the goal, where to read,
+// and the man page; for more, ask for a hint:
+//
+//	go run -tags exercise ./01-mmap hint MapFile -level 1   (then 2, then 3)
+//
+// Return a failed call as os.NewSyscallError("CALL", err): the program
+// prints the call and the errno, and the scenarios check those.
 
 package main
 
-import (
-	"shmlab/internal/exercise"
-)
+import "shmlab/internal/exercise"
 
-// PageSize returns the size of a memory page.
-func PageSize() int {
-	// TODO: ask the kernel's page size (unix.Getpagesize or os.Getpagesize).
-	panic(exercise.Todo("PageSize", "001 §1.1.1", "return the page size: unix.Getpagesize()"))
-}
+// Keeps the import used once every stub below is done.
+var _ = exercise.ErrExercise
 
-// MapFile maps length bytes of the file at path from offset with prot and flags.
+// MapFile maps length bytes of the file at path from offset with prot and
+// flags, and leaves no descriptor open. Notes 001 §1.1.1.1; man mmap(2),
+// open(2); hint MapFile.
 func MapFile(path string, offset int64, length int, prot, flags int) ([]byte, error) {
-	// TODO: open the file (read-write only if the mapping is MAP_SHARED and
-	// PROT_WRITE), mmap it with unix.MmapPtr(fd, offset, nil, length, prot,
-	// flags), close the descriptor, and return unsafe.Slice over the address.
-	// Return failures as os.NewSyscallError("open", err) and
-	// os.NewSyscallError("mmap", err): the CLI names the call and the errno.
-	return nil, exercise.Todo("MapFile", "001 §1.1.1.1", "open + unix.MmapPtr")
+	return nil, exercise.Todo("MapFile", "001 §1.1.1.1", "man mmap(2) and open(2); go run -tags exercise ./01-mmap hint MapFile")
 }
 
-// MapAnon maps length bytes of anonymous, zero-filled memory.
+// PageSize returns the size of a memory page. Notes 001 §1.1.1 point 1;
+// man getpagesize(2); hint PageSize.
+func PageSize() int {
+	panic(exercise.Todo("PageSize", "001 §1.1.1", "man getpagesize(2); go run -tags exercise ./01-mmap hint PageSize"))
+}
+
+// MapAnon maps length bytes of anonymous, zero-filled memory with prot and
+// flags. Notes 001 §1.1.1.1 MAP_ANONYMOUS; man mmap(2); hint MapAnon.
 func MapAnon(length int, prot, flags int) ([]byte, error) {
-	// TODO: unix.MmapPtr with fd -1 and flags|unix.MAP_ANONYMOUS; return a
-	// failure as os.NewSyscallError("mmap", err).
-	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "unix.MmapPtr(-1, 0, nil, ..., flags|MAP_ANONYMOUS)")
+	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "man mmap(2) MAP_ANONYMOUS; go run -tags exercise ./01-mmap hint MapAnon")
 }
 
-// MapFixed maps anonymous memory at exactly the address of at, over len(at) bytes.
-func MapFixed(at []byte, fixedFlag int) ([]byte, error) {
-	// TODO: unix.MmapPtr with unsafe.Pointer(&at[0]) and MAP_PRIVATE|
-	// MAP_ANONYMOUS|fixedFlag (MAP_FIXED or MAP_FIXED_NOREPLACE); return a
-	// failure as os.NewSyscallError("mmap", err).
-	return nil, exercise.Todo("MapFixed", "001 §1.1.1.1", "unix.MmapPtr at addr with MAP_FIXED or MAP_FIXED_NOREPLACE")
-}
-
-// Unmap removes the pages of b from the address space.
+// Unmap removes the pages of b from the address space. Notes 001
+// §1.1.1.2; man munmap(2); hint Unmap.
 func Unmap(b []byte) error {
-	// TODO: unix.MunmapPtr(unsafe.Pointer(&b[0]), len(b)); b may be only a
-	// part of a mapping. Return os.NewSyscallError("munmap", err).
-	return exercise.Todo("Unmap", "001 §1.1.1.2", "unix.MunmapPtr")
+	return exercise.Todo("Unmap", "001 §1.1.1.2", "man munmap(2); go run -tags exercise ./01-mmap hint Unmap")
 }
 
-// Protect changes the protection of the pages of b.
+// Protect changes the protection of the pages of b to prot. Notes 001
+// §1.1.1.3; man mprotect(2); hint Protect.
 func Protect(b []byte, prot int) error {
-	// TODO: unix.Mprotect(b, prot); return os.NewSyscallError("mprotect", err).
-	return exercise.Todo("Protect", "001 §1.1.1.3", "unix.Mprotect")
+	return exercise.Todo("Protect", "001 §1.1.1.3", "man mprotect(2); go run -tags exercise ./01-mmap hint Protect")
+}
+
+// MapFixed maps anonymous memory at exactly the address of at, over
+// len(at) bytes, with fixedFlag (MAP_FIXED or MAP_FIXED_NOREPLACE). Notes
+// 001 §1.1.1.1 MAP_FIXED; man mmap(2); hint MapFixed.
+func MapFixed(at []byte, fixedFlag int) ([]byte, error) {
+	return nil, exercise.Todo("MapFixed", "001 §1.1.1.1", "man mmap(2) MAP_FIXED; go run -tags exercise ./01-mmap hint MapFixed")
 }

@@ -86,6 +86,10 @@ func showMemlock(limit int64) error {
 		if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
 			return cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err)
 		}
+		// Print what the kernel holds now, not what was asked for.
+		if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
+			return cli.Sys("read RLIMIT_MEMLOCK", "getrlimit", err)
+		}
 	}
 	if rl.Cur == unix.RLIM_INFINITY {
 		cli.Fact("RLIMIT_MEMLOCK", "unlimited")

@@ -61,6 +61,10 @@ func pages(path string) error {
 	if err == nil {
 		return errors.New("mmap accepted an offset that is not a multiple of the page size")
 	}
+	// A failed mmap leaves no descriptor behind either.
+	if err := descriptorsFact(path); err != nil {
+		return err
+	}
 
 	// Past the end of the file, and past the mapping: in a child each.
 	res, err := fault.Run("pages-past-file", path)

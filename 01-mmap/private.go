@@ -56,9 +56,13 @@ func private(path, text, ready string, hold bool) error {
 	}
 	defer Unmap(m)
 
+	// The mapping holds the file: no descriptor is left open on it.
+	if err := descriptorsFact(path); err != nil {
+		return err
+	}
+
 	// Store the text: the kernel copies the page, and the copy changes.
 	copy(m, text)
-	cli.Fact("file opened", "O_RDONLY")
 	cli.Fact("mapping reads", string(m[:len(text)]))
 
 	// read() of the file, here and in another process: the original.

@@ -1,82 +1,82 @@
 //go:build linux && (amd64 || arm64) && exercise
 
 // Chapter 05 as an exercise: the functions of lab.go with their bodies
-// replaced by TODOs. Implement them until `go test -tags exercise
-// ./05-sync-lock` grades every scenario as passing. Read notes 001 §1.1.1.4
-// (msync) and §1.1.1.5 (mlock family) first.
+// replaced by stubs. Implement them, in the order the README gives, until
+// `go test -tags exercise ./05-sync-lock` grades every scenario as passing.
+// Read notes 001 §1.1.1.4 (msync) and §1.1.1.5 (the mlock family) first.
+// Each stub says the goal, where to read, and the man page; for more, ask
+// for a hint:
+//
+//	go run -tags exercise ./05-sync-lock hint Sync -level 1   (then 2, then 3)
+//
+// Return a failed call as os.NewSyscallError("CALL", err): the program
+// prints the call and the errno, and the scenarios check those.
 
 package main
 
-import (
-	"shmlab/internal/exercise"
-)
+import "shmlab/internal/exercise"
 
-// PageSize returns the size of a memory page.
-func PageSize() int {
-	// TODO: ask the kernel's page size (unix.Getpagesize).
-	panic(exercise.Todo("PageSize", "001 §1.1.1", "return unix.Getpagesize()"))
-}
+// Keeps the import used once every stub below is done.
+var _ = exercise.ErrExercise
 
-// MapFile maps the first length bytes of the file at path with prot and flags.
+// MapFile maps the first length bytes of the file at path with prot and
+// flags, and leaves no descriptor open. Notes 001 §1.1.1.1; man mmap(2),
+// open(2); hint MapFile.
 func MapFile(path string, length int, prot, flags int) ([]byte, error) {
-	// TODO: open the file (O_RDWR only for a MAP_SHARED + PROT_WRITE
-	// mapping, else O_RDONLY), unix.MmapPtr(fd, 0, nil, length, prot, flags),
-	// close the descriptor, return unsafe.Slice over the address. Return
-	// failures as os.NewSyscallError("open", err) or os.NewSyscallError("mmap", err).
-	return nil, exercise.Todo("MapFile", "001 §1.1.1.1", "open + unix.MmapPtr")
+	return nil, exercise.Todo("MapFile", "001 §1.1.1.1", "man mmap(2) and open(2); go run -tags exercise ./05-sync-lock hint MapFile")
 }
 
-// MapAnon maps length bytes of anonymous, zero-filled memory.
-func MapAnon(length int, prot, flags int) ([]byte, error) {
-	// TODO: unix.MmapPtr(-1, 0, nil, length, prot, flags|unix.MAP_ANONYMOUS);
-	// return a failure as os.NewSyscallError("mmap", err), so EAGAIN/EPERM show.
-	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "unix.MmapPtr with fd -1 and MAP_ANONYMOUS")
-}
-
-// Unmap removes the pages of b from the address space.
-func Unmap(b []byte) error {
-	// TODO: unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), len(b));
-	// return os.NewSyscallError("munmap", err).
-	return exercise.Todo("Unmap", "001 §1.1.1.2", "unix.MunmapPtr")
-}
-
-// Sync is msync(2) over the pages of b with flags.
+// Sync is msync(2) over the pages of b with flags. Notes 001 §1.1.1.4; man
+// msync(2); hint Sync.
 func Sync(b []byte, flags int) error {
-	// TODO: the msync system call (unix.Syscall(unix.SYS_MSYNC, addr, len,
-	// flags), or unix.Msync(b, flags)); return the errno as
-	// os.NewSyscallError("msync", err). Pass flags through unchecked: the kernel's EINVAL for
-	// MS_SYNC|MS_ASYNC is part of the lesson.
-	return exercise.Todo("Sync", "001 §1.1.1.4", "msync(addr, len, flags)")
+	return exercise.Todo("Sync", "001 §1.1.1.4", "man msync(2); go run -tags exercise ./05-sync-lock hint Sync")
 }
 
-// Lock is mlock(2) over the pages of b.
+// Lock is mlock(2) over the pages of b. Notes 001 §1.1.1.5; man mlock(2);
+// hint Lock.
 func Lock(b []byte) error {
-	// TODO: unix.Mlock(b); return os.NewSyscallError("mlock", err).
-	return exercise.Todo("Lock", "001 §1.1.1.5", "unix.Mlock")
+	return exercise.Todo("Lock", "001 §1.1.1.5", "man mlock(2); go run -tags exercise ./05-sync-lock hint Lock")
 }
 
-// Unlock is munlock(2) over the pages of b.
+// Unlock is munlock(2) over the pages of b. Notes 001 §1.1.1.5; man
+// munlock(2); hint Unlock.
 func Unlock(b []byte) error {
-	// TODO: unix.Munlock(b); return os.NewSyscallError("munlock", err).
-	return exercise.Todo("Unlock", "001 §1.1.1.5", "unix.Munlock")
+	return exercise.Todo("Unlock", "001 §1.1.1.5", "man munlock(2); go run -tags exercise ./05-sync-lock hint Unlock")
 }
 
-// LockAll is mlockall(2) with MCL_CURRENT and/or MCL_FUTURE.
+// PageSize returns the size of a memory page. Notes 001 §1.1.1 point 1;
+// man getpagesize(2); hint PageSize.
+func PageSize() int {
+	panic(exercise.Todo("PageSize", "001 §1.1.1", "man getpagesize(2); go run -tags exercise ./05-sync-lock hint PageSize"))
+}
+
+// MapAnon maps length bytes of anonymous, zero-filled memory with prot and
+// flags. Notes 001 §1.1.1.1 MAP_ANONYMOUS; man mmap(2); hint MapAnon.
+func MapAnon(length int, prot, flags int) ([]byte, error) {
+	return nil, exercise.Todo("MapAnon", "001 §1.1.1.1", "man mmap(2) MAP_ANONYMOUS; go run -tags exercise ./05-sync-lock hint MapAnon")
+}
+
+// Unmap removes the pages of b from the address space. Notes 001
+// §1.1.1.2; man munmap(2); hint Unmap.
+func Unmap(b []byte) error {
+	return exercise.Todo("Unmap", "001 §1.1.1.2", "man munmap(2); go run -tags exercise ./05-sync-lock hint Unmap")
+}
+
+// LockAll is mlockall(2) with flags (MCL_CURRENT, MCL_FUTURE). Notes 001
+// §1.1.1.5; man mlockall(2); hint LockAll.
 func LockAll(flags int) error {
-	// TODO: unix.Mlockall(flags); return os.NewSyscallError("mlockall", err).
-	return exercise.Todo("LockAll", "001 §1.1.1.5", "unix.Mlockall")
+	return exercise.Todo("LockAll", "001 §1.1.1.5", "man mlockall(2); go run -tags exercise ./05-sync-lock hint LockAll")
 }
 
-// UnlockAll is munlockall(2).
+// UnlockAll is munlockall(2). Notes 001 §1.1.1.5; man munlockall(2); hint
+// UnlockAll.
 func UnlockAll() error {
-	// TODO: unix.Munlockall(); return os.NewSyscallError("munlockall", err).
-	return exercise.Todo("UnlockAll", "001 §1.1.1.5", "unix.Munlockall")
+	return exercise.Todo("UnlockAll", "001 §1.1.1.5", "man munlockall(2); go run -tags exercise ./05-sync-lock hint UnlockAll")
 }
 
 // SetLockLimit sets the soft RLIMIT_MEMLOCK of this process to n bytes.
+// Notes 001 §1.1.1.5 (the notes do not name the limit); man setrlimit(2);
+// hint SetLockLimit.
 func SetLockLimit(n uint64) error {
-	// TODO: unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl), set rl.Cur = n (and
-	// rl.Max if it is lower), unix.Setrlimit; return failures as
-	// os.NewSyscallError("getrlimit", err) / ("setrlimit", err).
-	return exercise.Todo("SetLockLimit", "001 §1.1.1.5", "getrlimit + setrlimit(RLIMIT_MEMLOCK)")
+	return exercise.Todo("SetLockLimit", "001 §1.1.1.5", "man setrlimit(2) RLIMIT_MEMLOCK; go run -tags exercise ./05-sync-lock hint SetLockLimit")
 }

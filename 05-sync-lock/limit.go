@@ -62,7 +62,9 @@ func limitExp(limit uint64, size int) error {
 	if err := SetLockLimit(limit); err != nil {
 		return cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err)
 	}
-	cli.Fact("RLIMIT_MEMLOCK", fmt.Sprintf("%d bytes", limit))
+	if err := memlockFact(); err != nil {
+		return err
+	}
 	if err := limitLock(size); err != nil {
 		return err
 	}

@@ -67,6 +67,10 @@ func lockfile(path string, unlock, hold bool, ready string, meanwhile func() err
 		return mapFileErr(path, err)
 	}
 	defer Unmap(m)
+	// The mapping holds the file: no descriptor is left open on it.
+	if err := descriptorsFact(path); err != nil {
+		return err
+	}
 	if err := lockShow(m, unlock); err != nil {
 		return err
 	}

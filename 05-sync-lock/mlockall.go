@@ -9,6 +9,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 
@@ -22,7 +24,8 @@ func init() {
 
 func mlockallCmd(f *cli.Flags) cli.Action {
 	size := f.Int("size", 64<<10, 1, maxLock, "bytes of each mapping made before and after mlockall")
-	return func([]string) error { return mlockall(int(*size)) }
+	limit := f.Int("limit", -1, -1, 1<<40, "RLIMIT_MEMLOCK: first lower the soft limit to N bytes if it is higher (setrlimit); -1 leaves it")
+	return func([]string) error { return mlockall(int(*size), *limit) }
 }
 
 func tourMlockall() error {
@@ -48,7 +51,17 @@ func tourMlockall() error {
 	return mclFuture(before)
 }
 
-func mlockall(size int) error {
+func mlockall(size int, limit int64) error {
+	// Who we are and the limit decide whether MCL_CURRENT can work.
+	cli.Fact("uid", os.Geteuid())
+	if limit >= 0 {
+		if err := lowerLockLimit(uint64(limit)); err != nil {
+			return err
+		}
+	}
+	if err := memlockFact(); err != nil {
+		return err
+	}
 	before, err := MapAnon(size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", size), "mmap", err)
@@ -61,13 +74,18 @@ func mlockall(size int) error {
 }
 
 // mclCurrent: mlockall(MCL_CURRENT) locks before, not a mapping made after.
+// Without CAP_IPC_LOCK it fails with ENOMEM (a Go program maps far more than
+// RLIMIT_MEMLOCK); that is a fact too, and the MCL_FUTURE step goes on.
 func mclCurrent(before []byte) error {
-	if err := LockAll(unix.MCL_CURRENT); err != nil {
-		return cli.WithHints(cli.Sys("lock all mappings (MCL_CURRENT)", "mlockall", err), map[unix.Errno]string{
-			unix.ENOMEM: "this process maps more than RLIMIT_MEMLOCK allows (a Go program maps hundreds of MB); run as root, or raise `ulimit -l`",
-		})
+	lockErr := LockAll(unix.MCL_CURRENT)
+	v, err := outcome(lockErr)
+	if err != nil {
+		return err
 	}
-	cli.Fact("mlockall(MCL_CURRENT)", "ok")
+	cli.Fact("mlockall(MCL_CURRENT)", v)
+	if lockErr != nil {
+		return nil
+	}
 	after, err := MapAnon(len(before), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		UnlockAll()
@@ -92,18 +110,20 @@ func mclCurrent(before []byte) error {
 // mapping made after. Every mapping made while it is on is locked, the Go
 // runtime's own too, so it is on only for a moment.
 func mclFuture(before []byte) error {
+	if err := roomForTheHeap(before); err != nil {
+		return err
+	}
 	if err := LockAll(unix.MCL_FUTURE); err != nil {
 		return cli.WithHints(cli.Sys("lock future mappings (MCL_FUTURE)", "mlockall", err), lockHints)
 	}
-	cli.Fact("mlockall(MCL_FUTURE)", "ok")
 	later, err := MapAnon(len(before), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		UnlockAll()
 		return cli.WithHints(cli.Sys("map after mlockall(MCL_FUTURE)", "mmap", err), lockHints)
 	}
 	defer Unmap(later)
-	errB := lockedFact("MCL_FUTURE: Locked of a mapping made before", before)
-	errA := lockedFact("MCL_FUTURE: Locked of a mapping made after", later)
+	sb, errB := statsOf(before)
+	sa, errA := statsOf(later)
 
 	// munlockall unlocks it, and a mapping made afterwards is not locked.
 	if err := UnlockAll(); err != nil {
@@ -112,6 +132,9 @@ func mclFuture(before []byte) error {
 	if errB != nil || errA != nil {
 		return fmt.Errorf("read smaps: %v %v", errB, errA)
 	}
+	cli.Fact("mlockall(MCL_FUTURE)", "ok")
+	cli.Fact("MCL_FUTURE: Locked of a mapping made before", kB(sb.locked))
+	cli.Fact("MCL_FUTURE: Locked of a mapping made after", kB(sa.locked))
 	cli.Fact("munlockall", "ok")
 	if err := lockedFact("after munlockall: Locked of the mapping made after", later); err != nil {
 		return err
@@ -124,16 +147,27 @@ func mclFuture(before []byte) error {
 	return lockedFact("after munlockall: Locked of a new mapping", next)
 }
 
+// roomForTheHeap makes the Go heap big enough, before MCL_FUTURE, for what
+// the program allocates while it is on. Without CAP_IPC_LOCK, heap the
+// runtime maps then is locked too and must fit in RLIMIT_MEMLOCK (it maps
+// 4 MiB at a time), or the program dies for want of memory. Reading smaps
+// once and freeing 8 MiB leaves pages that are mapped already.
+func roomForTheHeap(b []byte) error {
+	if _, err := statsOf(b); err != nil {
+		return err
+	}
+	room := make([]byte, 8<<20)
+	runtime.KeepAlive(room)
+	runtime.GC()
+	return nil
+}
+
 // probeMlockallCurrent lowers RLIMIT_MEMLOCK to 8 MiB if it is higher, and
 // tries mlockall(MCL_CURRENT). The tour runs it unprivileged, where the
 // ENOMEM it expects is its output, not a failure.
 func probeMlockallCurrent(args []string) error {
-	var rl unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
-		return cli.Sys("read RLIMIT_MEMLOCK", "getrlimit", err)
-	}
-	if err := SetLockLimit(min(rl.Cur, 8<<20)); err != nil {
-		return cli.Sys("lower RLIMIT_MEMLOCK to 8 MiB", "setrlimit", err)
+	if err := lowerLockLimit(8 << 20); err != nil {
+		return err
 	}
 	err := LockAll(unix.MCL_CURRENT)
 	v, oerr := outcome(err)

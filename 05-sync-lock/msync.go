@@ -87,6 +87,9 @@ func syncFile(path, text string, async bool) error {
 		return mapFileErr(path, err)
 	}
 	defer Unmap(m)
+	if err := descriptorsFact(path); err != nil {
+		return err
+	}
 	if err := writeAndRead(path, m, text); err != nil {
 		return err
 	}
