@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -21,24 +22,35 @@ import (
 	"shmlab/internal/cli"
 )
 
-// The object's layout: the counter at offset 0, and at offset 8 how many
-// processes have joined (the start line: everyone adds at the same time).
+// The object's layout: the counter at offset 0; at offset 8 how many
+// processes have joined (the start line: everyone adds at the same time);
+// at offset 16 how many adds the processes made, each adding its own count
+// once at the end (with sync/atomic, apart from the lesson's AtomicAdd), so
+// that the updates lost are the difference.
 const (
 	offCounter = 0
 	offJoined  = 8
-	counterLen = 16
+	offAdds    = 16
+	counterLen = 24
 )
 
 func counterCmd(f *cli.Flags) cli.Action {
 	procs := f.Int("procs", 1, 1, 64, "how many processes take part (each waits for all at the start line)")
 	iters := f.Int("iters", 100000, 1, 1e9, "how many times this process adds 1")
+	dur := f.Duration("for", 0, "add for D instead, as many times as fit (long enough for processes to overlap)")
 	plain := f.Bool("plain", "add with a plain load and store, not atomically (to see updates lost)")
 	semName := f.String("sem", "SEM", "", "add with a plain load and store inside sem_wait/sem_post on this named semaphore (a mutex: make it with sem create NAME -value 1)")
-	show := f.Bool("show", "print the counter and how many joined, instead of adding")
+	show := f.Bool("show", "print the counter, the processes joined, the adds they made and the updates lost, instead of adding")
 	f.Args(1, 1) // NAME
 	return func(args []string) error {
 		if *plain && *semName != "" {
 			return cli.Usagef("counter: -plain and -sem: choose one")
+		}
+		if f.Given("for") && f.Given("iters") {
+			return cli.Usagef("counter: -iters and -for: choose one")
+		}
+		if f.Given("for") && (*dur <= 0 || *dur > 10*time.Minute) {
+			return cli.Usagef("counter: -for %v: must be more than 0 and at most 10m", *dur)
 		}
 		m, done, err := openCounter(args[0])
 		if err != nil {
@@ -46,9 +58,7 @@ func counterCmd(f *cli.Flags) cli.Action {
 		}
 		defer done()
 		if *show {
-			cli.Fact("counter", AtomicLoad(m, offCounter))
-			cli.Fact("processes joined", AtomicLoad(m, offJoined))
-			return nil
+			return showCounter(m)
 		}
 		var add adder = atomicAdd{}
 		if *plain {
@@ -62,8 +72,23 @@ func counterCmd(f *cli.Flags) cli.Action {
 			defer SemClose(s)
 			add = semAdd{s}
 		}
-		return count(m, *procs, *iters, add)
+		n := *iters
+		if f.Given("for") {
+			n = 0
+		}
+		return count(m, *procs, n, *dur, add)
 	}
+}
+
+// showCounter prints the counter, the processes that joined, the adds they
+// made and how many of those the counter lost.
+func showCounter(m []byte) error {
+	counter, adds := AtomicLoad(m, offCounter), atomic.LoadUint64(addsWord(m))
+	cli.Fact("counter", counter)
+	cli.Fact("processes joined", AtomicLoad(m, offJoined))
+	cli.Fact("adds made", adds)
+	cli.Fact("updates lost", int64(adds-counter))
+	return nil
 }
 
 // openCounter maps the counter of the object name.
@@ -111,9 +136,9 @@ func (plainAdd) add(m []byte) error {
 type semAdd struct{ s *Sem }
 
 func (a semAdd) add(m []byte) error {
-	// Bounded: a wait of a minute for a lock held for one add means a lost
+	// Bounded: a wait of 5 s for a lock held for one add means a lost
 	// wake-up, and should fail the run rather than hang it.
-	if err := SemWait(a.s, time.Minute); err != nil {
+	if err := SemWait(a.s, 5*time.Second); err != nil {
 		return semErr("sem_wait "+a.s.Path, "sem_wait", err)
 	}
 	p := (*uint64)(unsafe.Pointer(&m[offCounter]))
@@ -122,8 +147,8 @@ func (a semAdd) add(m []byte) error {
 }
 
 // count joins the start line, waits until procs processes are there, and
-// adds 1 to the counter iters times.
-func count(m []byte, procs, iters int64, a adder) error {
+// adds 1 to the counter iters times, or for d when iters is 0.
+func count(m []byte, procs, iters int64, d time.Duration, a adder) error {
 	AtomicAdd(m, offJoined, 1)
 	deadline := time.Now().Add(30 * time.Second)
 	// Spin (yielding) rather than sleep, so that all start within
@@ -138,13 +163,32 @@ func count(m []byte, procs, iters int64, a adder) error {
 			runtime.Gosched()
 		}
 	}
-	for i := int64(0); i < iters; i++ {
+	n, err := addLoop(m, iters, d, a)
+	atomic.AddUint64(addsWord(m), uint64(n))
+	if err != nil {
+		return err
+	}
+	cli.Fact("added", n)
+	return nil
+}
+
+// addsWord is the word at offAdds.
+func addsWord(m []byte) *uint64 { return (*uint64)(unsafe.Pointer(&m[offAdds])) }
+
+// addLoop adds iters times, or when iters is 0 until d has passed (looking
+// at the clock every 1024 adds), and returns how many adds it made.
+func addLoop(m []byte, iters int64, d time.Duration, a adder) (int64, error) {
+	end := time.Now().Add(d)
+	n := int64(0)
+	for ; iters == 0 || n < iters; n++ {
+		if iters == 0 && n%1024 == 0 && time.Now().After(end) {
+			break
+		}
 		if err := a.add(m); err != nil {
-			return err
+			return n, err
 		}
 	}
-	cli.Fact("added", iters)
-	return nil
+	return n, nil
 }
 
 // runCounters starts procs counter processes on name, each its own program

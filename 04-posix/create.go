@@ -83,9 +83,16 @@ func create(name string, size int64, mode uint32, excl bool) error {
 	if err != nil {
 		return shmErr("stat "+cli.Quote(name), "fstat", err)
 	}
+	// The descriptor's flags, as the kernel keeps them: shm_open adds
+	// O_CLOEXEC, so a program this one starts does not inherit it.
+	cloexec, err := closeOnExec(fd)
+	if err != nil {
+		return err
+	}
 	cli.Fact("path", path)
 	cli.Fact("size", st.Size)
 	cli.Fact("umask", modeString(currentUmask()))
 	cli.Fact("mode", modeString(st.Mode))
+	cli.Fact("close-on-exec", cli.YesNo(cloexec))
 	return nil
 }

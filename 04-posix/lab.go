@@ -19,7 +19,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -191,7 +190,8 @@ func SemPath(name string) (string, error) {
 // process won the race, and its semaphore is complete). The temporary name
 // is unlinked either way.
 //
-// Errors: EINVAL (a name glibc refuses, value > SEM_VALUE_MAX), ENOENT (no
+// Errors: EINVAL (a name glibc refuses, value > SEM_VALUE_MAX, a file at
+// the name that is not a regular file of at least SemSize bytes), ENOENT (no
 // such semaphore and no O_CREAT), EEXIST (O_CREAT|O_EXCL and the name
 // exists), EACCES (the mode bits do not allow read and write: a semaphore is
 // always opened O_RDWR), ELOOP (a symlink has that name), ENAMETOOLONG.
@@ -237,15 +237,15 @@ func semOpenExisting(path string, oflag int) (*Sem, error) {
 // semMap maps the sem_t of an open semaphore file. The file is input another
 // process could have made: glibc maps it whatever its size (and a process
 // touching a sem_t past the end of a short file gets SIGBUS); here it is
-// checked first, and refused with a plain error.
+// checked first, and anything but a regular file of at least SemSize bytes
+// is refused as sem_open's EINVAL.
 func semMap(path string, fd int) (*Sem, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, os.NewSyscallError("fstat", err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < SemSize {
-		return nil, fmt.Errorf("%s is not a semaphore: a regular file of at least %d bytes is (this one: %d bytes, mode %#o)",
-			path, SemSize, st.Size, st.Mode)
+		return nil, os.NewSyscallError("sem_open", unix.EINVAL)
 	}
 	p, err := unix.MmapPtr(fd, 0, nil, SemSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -129,18 +130,24 @@ func (o semFlags) create(name string) error {
 			err = cli.SysHint("sem_open "+cli.Quote(name), "sem_open", err,
 				fmt.Sprintf("the initial value must be at most SEM_VALUE_MAX (%d)", SemValueMax))
 		}
-		return semErr("sem_open "+cli.Quote(name), "sem_open", err)
+		return semOpenErr(name, err)
 	}
 	defer SemClose(s)
 	track.File(s.Path)
 	return semShow(s)
 }
 
-// semShow prints what the file and its sem_t hold.
+// semShow prints what the file and its sem_t hold, and how many
+// descriptors this process still has on the file (sem_open keeps only the
+// mapping).
 func semShow(s *Sem) error {
 	var st unix.Stat_t
 	if err := unix.Stat(s.Path, &st); err != nil {
 		return cli.Sys("stat "+s.Path, "stat", err)
+	}
+	fds, err := descriptorsOn(s.Path)
+	if err != nil {
+		return cli.Sys("count the descriptors on "+s.Path, "stat", err)
 	}
 	cli.Fact("path", s.Path)
 	cli.Fact("size", st.Size)
@@ -148,13 +155,24 @@ func semShow(s *Sem) error {
 	cli.Fact("value", SemValue(s))
 	cli.Fact("waiters", semWaiters(s))
 	cli.Fact("private", semPrivate(s))
+	cli.Fact("descriptors open on it", fds)
 	return nil
 }
 
 // openSem opens the existing semaphore name (sem_open without O_CREAT).
 func openSem(name string) (*Sem, error) {
 	s, err := SemOpen(name, 0, 0, 0)
-	return s, semErr("sem_open "+cli.Quote(name), "sem_open", err)
+	return s, semOpenErr(name, err)
+}
+
+// semOpenErr reports a failed sem_open. EINVAL for a name glibc accepts
+// means the file at the name is no semaphore.
+func semOpenErr(name string, err error) error {
+	if _, perr := SemPath(name); perr == nil && errors.Is(err, unix.EINVAL) {
+		err = cli.SysHint("sem_open "+cli.Quote(name), "sem_open", err,
+			fmt.Sprintf("not a semaphore: the file at the name is not a regular file of at least %d bytes", SemSize))
+	}
+	return semErr("sem_open "+cli.Quote(name), "sem_open", err)
 }
 
 // semOp opens the semaphore name, makes one call on it, and prints fact:
@@ -197,20 +215,29 @@ func (o semFlags) wait(name string) error {
 	return nil
 }
 
-// getValue is sem_getvalue, and the waiters the sem_t counts.
+// getValue is sem_getvalue, and the waiters the sem_t counts; then
+// sem_close, after which no mapping of the file is left.
 func (o semFlags) getValue(name string) error {
 	s, err := openSem(name)
 	if err != nil {
 		return err
 	}
-	defer SemClose(s)
 	if *o.waiters > 0 {
 		if err := awaitWaiters(s, uint32(*o.waiters), 30*time.Second); err != nil {
+			SemClose(s)
 			return err
 		}
 	}
 	cli.Fact("value", SemValue(s))
 	cli.Fact("waiters", semWaiters(s))
+	if err := SemClose(s); err != nil {
+		return semErr("sem_close "+s.Path, "munmap", err)
+	}
+	left, err := mappingsOf(s.Path)
+	if err != nil {
+		return err
+	}
+	cli.Fact("mappings left after sem_close", left)
 	return nil
 }
 

@@ -68,7 +68,7 @@ func semRoundTrips(a, b string, sa, sb *Sem, rounds int64) error {
 	for i := int64(0); i < rounds; i++ {
 		err := SemPost(sa)
 		if err == nil {
-			err = SemWait(sb, time.Minute)
+			err = SemWait(sb, 5*time.Second)
 		}
 		if err != nil {
 			child.Process.Kill()
@@ -154,7 +154,7 @@ func semPong(args []string) error {
 	}
 	defer SemClose(b)
 	for i := int64(0); i < n; i++ {
-		if err := SemWait(a, time.Minute); err != nil {
+		if err := SemWait(a, 5*time.Second); err != nil {
 			return semErr("sem_wait "+a.Path, "sem_wait", err)
 		}
 		if err := SemPost(b); err != nil {

@@ -58,16 +58,15 @@ func stat(name string) error {
 	if err := unix.Fstatfs(fd, &fsst); err != nil {
 		return cli.Sys("stat "+cli.Quote(name), "fstatfs", err)
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return fmt.Errorf("stat %s: not a shared memory object but a directory or other special file in %s (shm_open O_RDONLY opened it; mmap would refuse it with ENODEV)", cli.Quote(name), ShmDir)
-	}
 	fsName := fmt.Sprintf("f_type %#x", fsst.Type)
 	if fsst.Type == tmpfsMagic {
 		fsName = "tmpfs"
 	}
 	path, _ := ShmPath(name)
 	cli.Fact("path", path)
-	cli.Fact("type", "regular file")
+	// A shared memory object is a regular file; shm_open O_RDONLY also
+	// opens a directory planted in /dev/shm (mmap then says ENODEV).
+	cli.Fact("type", fileType(st.Mode))
 	cli.Fact("size", st.Size)
 	cli.Fact("mode", modeString(st.Mode))
 	cli.Fact("uid", st.Uid)
@@ -75,4 +74,25 @@ func stat(name string) error {
 	cli.Fact("links", st.Nlink)
 	cli.Fact("file system", fsName)
 	return nil
+}
+
+// fileType names the type bits of a mode as stat(1) does.
+func fileType(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return "regular file"
+	case unix.S_IFDIR:
+		return "directory"
+	case unix.S_IFLNK:
+		return "symbolic link"
+	case unix.S_IFIFO:
+		return "fifo"
+	case unix.S_IFSOCK:
+		return "socket"
+	case unix.S_IFCHR:
+		return "character special file"
+	case unix.S_IFBLK:
+		return "block special file"
+	}
+	return fmt.Sprintf("type %#o", mode&unix.S_IFMT)
 }

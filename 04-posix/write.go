@@ -89,7 +89,12 @@ func write(name string, off int64, text string, o writeOpts) error {
 	if err != nil {
 		return err
 	}
-	defer Unmap(m)
+	mapped := true
+	defer func() {
+		if mapped {
+			Unmap(m)
+		}
+	}()
 
 	// A store into the mapping is a store into the object.
 	rel += int(off - start)
@@ -104,6 +109,24 @@ func write(name string, off int64, text string, o writeOpts) error {
 	if o.hold {
 		return holdMapping(fd, m, rel)
 	}
+
+	mapped = false
+	return unmapObject(name, m)
+}
+
+// unmapObject unmaps m, a mapping of the object name, and says how many
+// mappings of it this process has left (/proc/self/maps): none. The bytes
+// stay in the object, for the next process that maps it.
+func unmapObject(name string, m []byte) error {
+	if err := Unmap(m); err != nil {
+		return shmErr("unmap "+cli.Quote(name), "munmap", err)
+	}
+	path, _ := ShmPath(name)
+	left, err := mappingsOf(path)
+	if err != nil {
+		return err
+	}
+	cli.Fact("mappings left after munmap", left)
 	return nil
 }
 
