@@ -8,12 +8,8 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os/exec"
 	"strconv"
 	"syscall"
 	"time"
@@ -23,280 +19,240 @@ import (
 
 const crashEnd = "END"
 
-// child is one producer or consumer process of the crash run.
-type child struct {
-	cmd      *exec.Cmd
-	consumer bool
-	id       int      // producer id
-	lines    []string // what a consumer printed, complete once done is closed
-	done     chan struct{}
-	err      error
-}
-
-func (c *child) finished() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
-}
-
-func startProducer(key string, id, count int) (*child, error) {
-	c := &child{id: id, done: make(chan struct{})}
-	c.cmd = self("put", key, "-gen", strconv.Itoa(id), "-count", strconv.Itoa(count), "-timeout", "20s")
-	c.cmd.Stdout = io.Discard
-	if err := c.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { c.err = c.cmd.Wait(); close(c.done) }()
-	return c, nil
-}
-
-func startConsumer(key string) (*child, error) {
-	c := &child{consumer: true, done: make(chan struct{})}
-	c.cmd = self("get", key, "-n", "0", "-until", crashEnd, "-timeout", "20s")
-	out, err := c.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := c.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			c.lines = append(c.lines, sc.Text())
+func crashCmd(f *cli.Flags) cli.Action {
+	k := f.Key(cli.KeyOpts{})
+	kills := f.Int("kills", 16, 1, 1<<20, "SIGKILLs to deliver")
+	count := f.Int("count", 200, 1, 1<<31-1, "messages each producer puts")
+	seed := f.Int("seed", 0, 0, 1<<63-1, "random seed (0: pick one; printed, so that a run can be repeated)")
+	np := f.Int("producers", 2, 1, 64, "producers running at once")
+	nc := f.Int("consumers", 2, 1, 64, "consumers running at once")
+	f.Args(0, 1) // [KEY]
+	return func(args []string) error {
+		key, _, err := fifoKey(k, "crash", args, 0, 0)
+		if err != nil {
+			return err
 		}
-		c.err = c.cmd.Wait()
-		close(c.done)
-	}()
-	return c, nil
-}
-
-// kill sends SIGKILL and reports whether the signal is what ended the child
-// (it may have finished just before).
-func (c *child) kill() bool {
-	c.cmd.Process.Signal(syscall.SIGKILL)
-	<-c.done
-	var ee *exec.ExitError
-	if errors.As(c.err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
-			return true
+		fifo, err := openFifo(key)
+		if err != nil {
+			return err
 		}
+		defer fifo.Close()
+		c := &crash{f: fifo, key: KeyString(key), count: int(*count), np: int(*np), nc: int(*nc),
+			kills: int(*kills), nextID: 1, killedIDs: map[int]bool{}}
+		if err := c.fits(); err != nil {
+			return err
+		}
+		// The seed first, so that a failing run can be repeated.
+		if *seed == 0 {
+			*seed = rand.Int64N(1<<63-1) + 1
+		}
+		cli.Fact("seed", *seed)
+		c.rng = rand.New(rand.NewPCG(uint64(*seed), 0x5eed))
+		defer c.stopAll()
+		return c.run()
 	}
-	return false
 }
 
-func runCrash(args []string) error {
-	var kf keyFlags
-	fs := cli.NewFlags("crash")
-	kf.register(fs)
-	kills := fs.Int("kills", 16, "SIGKILLs to deliver")
-	count := fs.Int("count", 200, "messages each producer puts")
-	seed := fs.Uint64("seed", 0, "random seed (0: pick one; printed so a run can be repeated)")
-	np := fs.Int("producers", 2, "producers running at once")
-	nc := fs.Int("consumers", 2, "consumers running at once")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	key, pos, err := kf.key("crash", pos)
-	if err != nil {
-		return err
-	}
-	if err := cli.Want("crash", pos, 0, 0); err != nil {
-		return err
-	}
-	if *kills < 1 || *count < 1 || *np < 1 || *nc < 1 {
-		return cli.Usagef("crash: -kills, -count, -producers and -consumers must be at least 1")
-	}
-	f, err := Open(key)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+// crash is one run: the FIFO, the children ever started, the ones running
+// now (slots: producers first), and what was killed.
+type crash struct {
+	f                    *Fifo
+	key                  string
+	count, np, nc, kills int
+	rng                  *rand.Rand
+	all, slots           []*child
+	nextID               int
+	killedIDs            map[int]bool
+	pKills, cKills       int
+}
+
+// fits refuses a FIFO the run cannot account for.
+func (c *crash) fits() error {
+	f := c.f
 	if f.Blksize < genMinBlksize {
 		return fmt.Errorf("crash: blksize %d is too small for generated messages (at least %d)", f.Blksize, genMinBlksize)
 	}
-	if f.SPSC && (*np != 1 || *nc != 1) {
+	if f.SPSC && (c.np != 1 || c.nc != 1) {
 		return cli.Usagef("crash: an SPSC ring has one producer and one consumer: use -producers 1 -consumers 1")
 	}
-	// Each kill may cost the ring one block for good (see the README); keep
-	// at least one.
-	if *kills >= f.Blocks {
-		return cli.Usagef("crash: -kills %d: the FIFO has %d blocks; each kill may take one for good, so use fewer kills or more blocks", *kills, f.Blocks)
+	// Each kill may cost the ring one block for good; keep at least one.
+	if c.kills >= f.Blocks {
+		return cli.Usagef("crash: -kills %d: the FIFO has %d blocks; each kill may take one for good, so use fewer kills or more blocks", c.kills, f.Blocks)
 	}
-	// The accounting below assumes the run starts from an empty ring.
-	if s, err := f.Stat(); err != nil {
-		return err
-	} else if s.Filled != 0 || s.Free != f.Blocks || (s.Mutex != 1 && !f.SPSC) || s.RdIndex != s.WrIndex {
+	// The accounting assumes the run starts from an empty ring.
+	s, err := f.Stat()
+	if err != nil {
+		return cli.Sys("stat FIFO key "+c.key, "shmctl", err)
+	}
+	if s.Filled != 0 || s.Free != f.Blocks || (s.Mutex != 1 && !f.SPSC) || s.RdIndex != s.WrIndex {
 		return fmt.Errorf("crash: FIFO key %s is not fresh (filled %d, free %d of %d, mutex %d): destroy it and init it again",
-			KeyString(key), s.Filled, s.Free, f.Blocks, s.Mutex)
+			c.key, s.Filled, s.Free, f.Blocks, s.Mutex)
 	}
-	if *seed == 0 {
-		*seed = rand.Uint64()
-	}
-	rng := rand.New(rand.NewPCG(*seed, 0x5eed))
-	cli.Fact("seed", *seed)
-	ks := KeyString(key)
+	return nil
+}
 
-	var (
-		all       []*child // every child ever started
-		slots     []*child // the ones running now: producers first
-		nextID    = 1
-		killedIDs = map[int]bool{}
-		pKills    int
-		cKills    int
-	)
-	stopAll := func() {
-		for _, c := range all {
-			if !c.finished() {
-				c.cmd.Process.Signal(syscall.SIGKILL)
-				<-c.done
-			}
-		}
-	}
-	defer stopAll()
-	newProducer := func() (*child, error) {
-		c, err := startProducer(ks, nextID, *count)
-		nextID++
-		if err == nil {
-			all = append(all, c)
-		}
-		return c, err
-	}
-	newConsumer := func() (*child, error) {
-		c, err := startConsumer(ks)
-		if err == nil {
-			all = append(all, c)
-		}
-		return c, err
-	}
-	for range *np {
-		c, err := newProducer()
+// run starts the children, kills at random, lets the survivors finish and
+// reports.
+func (c *crash) run() error {
+	for i := 0; i < c.np+c.nc; i++ {
+		ch, err := c.start(i >= c.np)
 		if err != nil {
 			return err
 		}
-		slots = append(slots, c)
+		c.slots = append(c.slots, ch)
 	}
-	for range *nc {
-		c, err := newConsumer()
-		if err != nil {
-			return err
-		}
-		slots = append(slots, c)
-	}
-
-	// phase: kill at random moments, replacing each victim.
-	for pKills+cKills < *kills {
-		time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
-		i := rng.IntN(len(slots))
-		c := slots[i]
-		if !c.consumer && c.finished() {
-			if c.err != nil {
-				return fmt.Errorf("crash: producer %d failed: %v", c.id, c.err)
-			}
-			if slots[i], err = newProducer(); err != nil {
-				return err
-			}
-			continue
-		}
-		if c.consumer && c.finished() {
-			return fmt.Errorf("crash: a consumer ended on its own: %v", c.err)
-		}
-		if !c.kill() {
-			continue // it finished just before the signal
-		}
-		if c.consumer {
-			cKills++
-			slots[i], err = newConsumer()
-		} else {
-			pKills++
-			killedIDs[c.id] = true
-			slots[i], err = newProducer()
-		}
-		if err != nil {
+	for c.pKills+c.cKills < c.kills {
+		if err := c.killOne(); err != nil {
 			return err
 		}
 	}
-
-	// phase: let the producers finish, then tell the consumers to stop.
-	deadlock := false
-	wait := func(c *child) bool {
-		select {
-		case <-c.done:
-			return true
-		case <-time.After(20 * time.Second):
-			return false
-		}
+	deadlock, err := c.finish()
+	if err != nil {
+		return err
 	}
-	for _, c := range slots[:*np] {
-		if !wait(c) || c.err != nil {
-			deadlock = deadlock || !c.finished()
-			if c.finished() {
-				return fmt.Errorf("crash: producer %d failed: %v", c.id, c.err)
-			}
+	c.stopAll()
+	return c.report(deadlock)
+}
+
+// start starts a new producer (with the next id) or consumer.
+func (c *crash) start(consumer bool) (*child, error) {
+	var ch *child
+	var err error
+	if consumer {
+		ch, err = startConsumer(c.key)
+	} else {
+		ch, err = startProducer(c.key, c.nextID, c.count)
+		c.nextID++
+	}
+	if err == nil {
+		c.all = append(c.all, ch)
+	}
+	return ch, err
+}
+
+// killOne waits a random moment, picks a child at random and kills it
+// (or replaces a producer that finished), starting another in its slot.
+func (c *crash) killOne() error {
+	time.Sleep(time.Duration(c.rng.IntN(3000)) * time.Microsecond)
+	i := c.rng.IntN(len(c.slots))
+	ch := c.slots[i]
+	switch {
+	case !ch.consumer && ch.finished() && ch.err != nil:
+		return fmt.Errorf("crash: producer %d failed: %v", ch.id, ch.err)
+	case ch.consumer && ch.finished():
+		return fmt.Errorf("crash: a consumer ended on its own: %v", ch.err)
+	case ch.finished():
+		// A producer that is done: a new one takes its slot.
+	case !ch.kill():
+		return nil // it finished just before the signal
+	case ch.consumer:
+		c.cKills++
+	default:
+		c.pKills++
+		c.killedIDs[ch.id] = true
+	}
+	var err error
+	c.slots[i], err = c.start(ch.consumer)
+	return err
+}
+
+// finish lets the producers finish, then tells the consumers to stop. It
+// reports a deadlock if anything waits for more than 20 seconds.
+func (c *crash) finish() (deadlock bool, err error) {
+	for _, ch := range c.slots[:c.np] {
+		if !ch.wait(20 * time.Second) {
+			return true, nil
+		}
+		if ch.err != nil {
+			return false, fmt.Errorf("crash: producer %d failed: %v", ch.id, ch.err)
 		}
 	}
 	// One END per consumer, plus one per kill: a block a killed process left
 	// uncounted is delivered one put late, so the last few puts may never be
 	// counted; the extra ENDs are what stays behind.
-	if !deadlock {
-		for range *nc + *kills {
-			if err := f.Put([]byte(crashEnd), 20*time.Second); err != nil {
-				deadlock = true
-				break
-			}
+	for range c.nc + c.kills {
+		if err := c.f.Send([]byte(crashEnd), 20*time.Second); err != nil {
+			return true, nil
 		}
 	}
-	for _, c := range slots[*np:] {
-		if deadlock || !wait(c) {
-			deadlock = true
-			break
+	for _, ch := range c.slots[c.np:] {
+		if !ch.wait(20 * time.Second) {
+			return true, nil
 		}
 	}
-	stopAll()
+	return false, nil
+}
 
-	// phase: check what every consumer printed, killed ones included.
+// report checks what every consumer printed, killed ones included, and
+// what the FIFO's semaphores say now.
+func (c *crash) report(deadlock bool) error {
 	var out [][]string
-	for _, c := range all {
-		if c.consumer {
-			out = append(out, c.lines)
+	for _, ch := range c.all {
+		if ch.consumer {
+			out = append(out, ch.lines)
 		}
 	}
 	d := check(out)
+	// Lost: below a producer's highest delivered message, and after it for
+	// a producer that was not killed.
 	lost := 0
-	for id := 1; id < nextID; id++ {
+	for id := 1; id < c.nextID; id++ {
 		lost += d.gaps(id)
-		if !killedIDs[id] {
-			lost += *count - d.maxSeq[id]
+		if !c.killedIDs[id] {
+			lost += c.count - d.maxSeq[id]
 		}
 	}
-	cli.Fact("kills", pKills+cKills)
-	cli.Fact("producers killed", pKills)
-	cli.Fact("consumers killed", cKills)
+	cli.Fact("kills", c.pKills+c.cKills)
+	cli.Fact("producers killed", c.pKills)
+	cli.Fact("consumers killed", c.cKills)
 	cli.Fact("messages delivered", d.messages)
 	cli.Fact("torn blocks", d.torn)
 	cli.Fact("duplicates", d.duplicates)
 	cli.Fact("out of order", d.outOfOrder)
 	cli.Fact("lost", lost)
-	cli.Fact("lost at most one per killed consumer", cli.YesNo(lost <= cKills))
+	cli.Fact("lost at most one per killed consumer", cli.YesNo(lost <= c.cKills))
 	cli.Fact("deadlock", cli.YesNo(deadlock))
-	s, err := f.Stat()
+	return c.reportFifo()
+}
+
+// reportFifo prints what the kills left in the FIFO's counts.
+func (c *crash) reportFifo() error {
+	s, err := c.f.Stat()
 	if err != nil {
-		return err
+		return cli.Sys("stat FIFO key "+c.key, "shmctl", err)
 	}
-	if f.SPSC {
+	if c.f.SPSC {
 		cli.Fact("mutex after", "none")
 	} else {
 		cli.Fact("mutex after", s.Mutex)
 	}
-	if f.Sync == "posix" && !f.SPSC {
+	if c.f.Sync == "posix" && !c.f.SPSC {
 		// How many kills landed inside the mutex: the robust list gave it
 		// back each time (no fixed count: the kills land where they land).
 		cli.Fact("mutex taken from dead owners", s.MutexRecovered)
 	}
-	cli.Fact("blocks counted by neither free nor filled", f.Blocks-s.Free-s.Filled)
+	cli.Fact("blocks counted by neither free nor filled", c.f.Blocks-s.Free-s.Filled)
 	return nil
+}
+
+// stopAll kills and reaps every child still running.
+func (c *crash) stopAll() {
+	for _, ch := range c.all {
+		if !ch.finished() {
+			ch.cmd.Process.Signal(syscall.SIGKILL)
+			<-ch.done
+		}
+	}
+}
+
+// startProducer starts `put -gen id -count count`.
+func startProducer(key string, id, count int) (*child, error) {
+	cmd := self("put", "-key", key, "-gen", strconv.Itoa(id), "-count", strconv.Itoa(count), "-timeout", "20s")
+	return startChild(cmd, false, id)
+}
+
+// startConsumer starts `get -count 0 -until END`.
+func startConsumer(key string) (*child, error) {
+	cmd := self("get", "-key", key, "-count", "0", "-until", crashEnd, "-timeout", "20s")
+	return startChild(cmd, true, 0)
 }

@@ -3,20 +3,16 @@
 // Checkable messages for the integrity and crash scenarios: each fills its
 // block and carries its producer, its sequence number and a CRC-32 of the
 // rest, so that a consumer's output shows any torn, duplicated, reordered or
-// missing block. `shmfifo verify` reads what consumers printed.
+// missing block. `shmfifo verify` (verify.go) reads what consumers printed.
 
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"hash/crc32"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
-
-	"shmlab/internal/cli"
 )
 
 // genMinBlksize leaves room for "ID SEQ " and " CRC32HEX".
@@ -116,65 +112,4 @@ func (d *delivery) producers() []int {
 	}
 	sort.Ints(ids)
 	return ids
-}
-
-func runVerify(args []string) error {
-	fs := cli.NewFlags("verify")
-	producers := fs.Int("producers", 0, "producers 1..N each put -count messages")
-	count := fs.Int("count", 0, "messages per producer")
-	blksize := fs.Int("blksize", 0, "block size, for the expected checksum")
-	pos, err := cli.Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 0 {
-		return cli.Usagef("verify: no FILE (one per consumer)")
-	}
-	var all [][]string
-	for _, p := range pos {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		var lines []string
-		sc := bufio.NewScanner(strings.NewReader(string(b)))
-		sc.Buffer(make([]byte, 64<<10), 1<<30)
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-		}
-		all = append(all, lines)
-	}
-	d := check(all)
-	cli.Fact("messages", d.messages)
-	cli.Fact("torn", d.torn)
-	cli.Fact("duplicates", d.duplicates)
-	cli.Fact("out of order", d.outOfOrder)
-	if *producers > 0 {
-		missing := 0
-		var want uint64
-		for id := 1; id <= *producers; id++ {
-			for s := 1; s <= *count; s++ {
-				if !d.seen[[2]int{id, s}] {
-					missing++
-				}
-				if *blksize > 0 {
-					m := genMessage(id, s, *blksize)
-					c, _ := strconv.ParseUint(string(m[len(m)-8:]), 16, 32)
-					want += c
-				}
-			}
-		}
-		extra := 0
-		for k := range d.seen {
-			if k[0] < 1 || k[0] > *producers || k[1] > *count {
-				extra++
-			}
-		}
-		cli.Fact("missing", missing)
-		cli.Fact("unexpected", extra)
-		if *blksize > 0 {
-			cli.Fact("checksum", map[bool]string{true: "ok", false: "bad"}[want == d.crcSum])
-		}
-	}
-	return nil
 }

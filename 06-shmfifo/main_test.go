@@ -21,10 +21,16 @@ func TestScripts(t *testing.T) { scripttest.Graded(t, "06-shmfifo") }
 // TestCLI runs the scenarios about the command line alone (not graded).
 func TestCLI(t *testing.T) { scripttest.Ungraded(t) }
 
-// TestREADME checks that the README shows what the tour really prints.
+// TestREADME checks that the README shows what the tour really prints and
+// the experiments -h lists.
 func TestREADME(t *testing.T) {
+	scripttest.CheckHelp(t, "shmfifo", "README.md")
 	scripttest.CheckTour(t, "shmfifo", "README.md", "key")
 }
+
+// TestDeclarations checks that every experiment's usage line shows the
+// flags it declares, and only those.
+func TestDeclarations(t *testing.T) { scripttest.CheckProgram(t, program) }
 
 // BenchmarkTransfer moves size-byte messages from this process to a child
 // process through each mechanism of `shmfifo bench`; b.N messages per run,

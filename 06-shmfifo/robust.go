@@ -4,7 +4,7 @@
 // pthread_mutex_t (process-shared, robust) laid out in the segment, and this
 // process's robust futex list, which the kernel walks when the process dies.
 // Given in both builds; Mutex.Lock and Mutex.Unlock, the lesson, are in
-// lab.go.
+// lab_fast.go.
 //
 // Why a robust mutex: a futex word is plain memory, and nothing like
 // SEM_UNDO gives a lock back when its holder is killed. Linux has another
@@ -28,6 +28,7 @@
 package main
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -69,7 +70,7 @@ const (
 )
 
 // Mutex is the FIFO's mutex in the segment: a process-shared robust
-// pthread_mutex_t. Lock and Unlock are in lab.go.
+// pthread_mutex_t. Lock and Unlock are in lab_fast.go.
 type Mutex struct {
 	p            unsafe.Pointer // the pthread_mutex_t in the segment
 	Dead         *uint32        // set by destroy: waiters return EIDRM
@@ -99,7 +100,7 @@ func (m *Mutex) Owner() int { return int(atomic.LoadUint32(m.word()) & futexTIDM
 // (ENOTRECOVERABLE), as glibc does.
 func (m *Mutex) Consistent() error {
 	if int32(atomic.LoadUint32(m.field(mutexOwnerOff))) != mutexInconsistent {
-		return unix.EINVAL
+		return os.NewSyscallError("pthread_mutex_consistent", unix.EINVAL)
 	}
 	atomic.StoreUint32(m.field(mutexOwnerOff), uint32(robustTID))
 	return nil

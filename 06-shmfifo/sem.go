@@ -2,11 +2,15 @@
 
 // What the semaphore wrappers of lab.go (and of your exercise.go) share: the
 // kernel's struct sembuf and the semctl commands, which golang.org/x/sys/unix
-// does not define.
+// does not define, and SysvSem, a System V semaphore as Put and Get use it.
+// Given in both builds.
 
 package main
 
-import "runtime"
+import (
+	"runtime"
+	"time"
+)
 
 // Sembuf is struct sembuf of <sys/sem.h>, as semop(2) reads it:
 //
@@ -22,13 +26,19 @@ type Sembuf struct {
 	Flg int16
 }
 
-// The flag and semctl commands of <sys/sem.h> and <linux/sem.h>.
+// The flags and semctl commands of <sys/ipc.h>, <sys/sem.h> and <linux/sem.h>.
 const (
-	SEM_UNDO = 0x1000 // undo the operation when the process exits
-	GETVAL   = 12     // semctl: read the value of one semaphore
-	SETVAL   = 16     // semctl: set the value of one semaphore
-	SEMVMX   = 32767  // the largest value a semaphore (and an undo counter) may hold
+	IPC_NOWAIT = 0x800  // fail with EAGAIN instead of waiting
+	SEM_UNDO   = 0x1000 // undo the operation when the process exits
+	GETVAL     = 12     // semctl: read the value of one semaphore
+	SETVAL     = 16     // semctl: set the value of one semaphore
+	SEMVMX     = 32767  // the largest value a semaphore (and an undo counter) may hold
 )
+
+// Forever is the timeout that never gives up. Every wait of this chapter
+// takes a timeout the same way: negative waits for ever, 0 does not wait at
+// all (EAGAIN at once if it would), more gives up after that long.
+const Forever time.Duration = -1
 
 // semidNsemsOffset is where sem_nsems sits in the struct semid64_ds that
 // semctl(IPC_STAT) fills: after the 48-byte struct ipc64_perm, x86-64 keeps
@@ -39,4 +49,39 @@ func semidNsemsOffset() int {
 		return 48 + 4*8
 	}
 	return 48 + 2*8
+}
+
+// SysvSem is the one semaphore of a System V set as Put and Get see it: P is
+// Wait (Lock for the mutex), V is Post (Unlock), each one semop(2) with the
+// flags in Flg.
+type SysvSem struct {
+	ID  int   // the set's id (semget)
+	Flg int16 // SEM_UNDO or 0
+}
+
+// Wait is P: wait until the value is above 0, then take one (semop, or
+// semtimedop with a timeout > 0; IPC_NOWAIT with 0).
+func (s SysvSem) Wait(timeout time.Duration) error {
+	return Semop(s.ID, []Sembuf{{Op: -1, Flg: s.Flg}}, timeout)
+}
+
+// Post is V: add one, waking a process that waits in P.
+func (s SysvSem) Post() error {
+	return Semop(s.ID, []Sembuf{{Op: 1, Flg: s.Flg}}, Forever)
+}
+
+// Lock and Unlock are P and V on a semaphore used as a mutex.
+func (s SysvSem) Lock(timeout time.Duration) error { return s.Wait(timeout) }
+func (s SysvSem) Unlock() error                    { return s.Post() }
+
+// bindSysv makes the FIFO's three System V sets what Put and Get wait on.
+// Only the mutex carries SEM_UNDO: if a process dies inside put or get, the
+// kernel gives the mutex back. The counting semaphores cannot: one process
+// does P and another V, so each side's undo counter only grows (ERANGE after
+// 32767 operations: `shmfifo undo`), and at exit the kernel would "undo"
+// messages delivered long ago.
+func (f *Fifo) bindSysv() {
+	f.mutex = SysvSem{ID: f.Mutex, Flg: SEM_UNDO}
+	f.free = SysvSem{ID: f.Free}
+	f.filled = SysvSem{ID: f.Filled}
 }

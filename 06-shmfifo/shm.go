@@ -1,10 +1,10 @@
 //go:build linux && (amd64 || arm64)
 
 // The FIFO's shared memory, given to you in both builds: chapter 03 is where
-// shmget/shmat/shmctl are the exercise. Here they are a few lines written
-// again (not imported, so that each chapter reads on its own), plus the
-// checks every reader of shared memory needs: the header is input that any
-// process with write access may have scribbled on.
+// ftok/shmget/shmat/shmctl are the exercise. Here they are a few lines
+// written again (not imported, so that each chapter reads on its own), plus
+// the checks every reader of shared memory needs: the header is input that
+// any process with write access may have scribbled on.
 
 package main
 
@@ -12,11 +12,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 // HeaderSize is the size of the FIFO's header: four native-endian uint32 at
@@ -35,6 +35,22 @@ const (
 	hWrIndex
 )
 
+// semaphore is what Put and Get need of a counting semaphore: P (Wait) and
+// V (Post). SysvSem (sem.go) and the futex semaphore Sem (lab_fast.go) both
+// are one. Wait takes a timeout as every wait here does: negative waits for
+// ever, 0 does not wait, more gives up after that long.
+type semaphore interface {
+	Wait(timeout time.Duration) error
+	Post() error
+}
+
+// locker is what Put and Get need of the mutex: a SysvSem with SEM_UNDO, or
+// the robust futex mutex of a -sync posix FIFO (robustLock, syncarea.go).
+type locker interface {
+	Lock(timeout time.Duration) error
+	Unlock() error
+}
+
 // Fifo is one attached FIFO: the segment at Key, the three one-semaphore
 // sets at Key (mutex), Key+1 (free blocks) and Key+2 (filled blocks).
 type Fifo struct {
@@ -47,14 +63,19 @@ type Fifo struct {
 	Blocks  int
 	// Sync is "sysv" (the course's three semaphore sets; Mutex, Free and
 	// Filled are their ids) or "posix" (the synchronisation is in the
-	// segment, see posix.go; the three ids are -1). SPSC is a posix FIFO
+	// segment, see syncarea.go; the three ids are -1). SPSC is a posix FIFO
 	// that is a lock-free single-producer/single-consumer ring.
-	Sync         string
-	SPSC         bool
+	Sync string
+	SPSC bool
+	// What Put and Get wait on and post: the three System V sets
+	// (bindSysv), or the futex mutex and semaphores of the sync area.
+	mutex        locker
+	free, filled semaphore
 	mem          []byte // the whole segment
 	sync         int    // offset of the sync area (posix mode)
-	mutex        *Mutex // the in-segment robust mutex (posix mode, not SPSC)
-	free, filled *Sem   // the in-segment semaphores (posix mode, not SPSC)
+	// The sync area's objects themselves (posix mode, not SPSC).
+	robust                 *Mutex
+	futexFree, futexFilled *Sem
 	// This process's view of an SPSC ring: its claims (producer, consumer)
 	// and the other side's counter as last seen. tail and head only grow,
 	// so an old value only makes the ring look fuller or emptier than it
@@ -130,12 +151,14 @@ func KeyString(key int) string { return fmt.Sprintf("0x%08x", uint32(key)) }
 // size, and semget(key+i, 0, 0) for the three sets, each of which must hold
 // one semaphore.
 //
-// Errors: ENOENT (no FIFO at key), EACCES (its mode does not let us in),
-// ErrCorrupt (a header that does not fit the segment).
+// Errors: shmget ENOENT (no FIFO at key), shmat EACCES (its mode does not
+// let us in: shmget(key, 0, 0) asks for no access, so it checks none),
+// semget ENOENT (the segment without its sets), ErrCorrupt (a header that
+// does not fit the segment).
 func Open(key int) (*Fifo, error) {
 	id, err := unix.SysvShmGet(key, 0, 0)
 	if err != nil {
-		return nil, cli.SysHint("open FIFO key "+KeyString(key), "shmget", err, openHint(err, key))
+		return nil, os.NewSyscallError("shmget", err)
 	}
 	f, err := attach(key, id)
 	if err != nil {
@@ -151,26 +174,11 @@ func Open(key int) (*Fifo, error) {
 	return f, nil
 }
 
-func openHint(err error, key int) string {
-	switch {
-	case errors.Is(err, unix.ENOENT):
-		return "no FIFO with this key (make one: shmfifo init " + KeyString(key) + " -blksize N -blocks M)"
-	case errors.Is(err, unix.EACCES):
-		return "its mode does not let this user in (ipcs -m shows the owner and mode)"
-	}
-	return ""
-}
-
 // attach maps segment id and checks its header.
 func attach(key, id int) (*Fifo, error) {
 	mem, err := unix.SysvShmAttach(id, 0, 0)
 	if err != nil {
-		hint := ""
-		if errors.Is(err, unix.EACCES) {
-			// shmget(key, 0, 0) asks for no access, so it checks none.
-			hint = "the segment's mode does not let this user read and write it (ipcs -m shows owner and mode)"
-		}
-		return nil, cli.SysHint("attach FIFO key "+KeyString(key), "shmat", err, hint)
+		return nil, os.NewSyscallError("shmat", err)
 	}
 	f := &Fifo{Key: key, ShmID: id, mem: mem, Sync: "sysv"}
 	if len(mem) < HeaderSize {
@@ -198,26 +206,25 @@ func attach(key, id int) (*Fifo, error) {
 	return f, nil
 }
 
+// openSems finds the three sets at Key, Key+1 and Key+2, checks that each
+// holds one semaphore, and binds them for Put and Get.
 func (f *Fifo) openSems() error {
 	for i, p := range []*int{&f.Mutex, &f.Free, &f.Filled} {
 		id, err := Semget(f.Key+i, 0, 0)
 		if err != nil {
-			hint := ""
-			if errors.Is(err, unix.ENOENT) {
-				hint = "the segment is there but not this semaphore set: a FIFO half made or half destroyed (shmfifo destroy " + KeyString(f.Key) + ")"
-			}
-			return cli.SysHint(fmt.Sprintf("open FIFO key %s: semaphore set %s", KeyString(f.Key), semName[i]), "semget", err, hint)
+			return err
 		}
 		n, err := SemNsems(id)
 		if err != nil {
-			return cli.Sys(fmt.Sprintf("open FIFO key %s: semaphore set %s", KeyString(f.Key), semName[i]), "semctl IPC_STAT", err)
+			return err
 		}
 		if n != 1 {
-			return fmt.Errorf("open FIFO key %s: %w: the set at key %s has %d semaphores, a FIFO's have 1",
+			return fmt.Errorf("key %s: %w: the set at key %s has %d semaphores, a FIFO's have 1",
 				KeyString(f.Key), ErrCorrupt, KeyString(f.Key+i), n)
 		}
 		*p = id
 	}
+	f.bindSysv()
 	return nil
 }
 
@@ -234,7 +241,10 @@ func (f *Fifo) Close() error {
 	}
 	err := unix.SysvShmDetach(f.mem)
 	f.mem = nil
-	return cli.Sys("detach FIFO key "+KeyString(f.Key), "shmdt", err)
+	if err != nil {
+		return os.NewSyscallError("shmdt", err)
+	}
+	return nil
 }
 
 // Status is what `shmfifo stat` prints: the header as it is now and the
@@ -258,7 +268,7 @@ func (f *Fifo) Stat() (Status, error) {
 	s.RdIndex, s.WrIndex = f.field(hRdIndex), f.field(hWrIndex)
 	var ds unix.SysvShmDesc
 	if _, err := unix.SysvShmCtl(f.ShmID, unix.IPC_STAT, &ds); err != nil {
-		return s, cli.Sys("stat FIFO key "+KeyString(f.Key), "shmctl IPC_STAT", err)
+		return s, os.NewSyscallError("shmctl IPC_STAT", err)
 	}
 	s.SegSize, s.Nattch = int(ds.Segsz), int(ds.Nattch)
 	if f.Sync == "posix" {
@@ -267,21 +277,89 @@ func (f *Fifo) Stat() (Status, error) {
 	for i, p := range []*int{&s.Mutex, &s.Free, &s.Filled} {
 		v, err := SemGetVal([]int{f.Mutex, f.Free, f.Filled}[i])
 		if err != nil {
-			return s, cli.Sys("stat FIFO key "+KeyString(f.Key)+": semaphore "+semName[i], "semctl GETVAL", err)
+			return s, err
 		}
 		*p = v
 	}
 	return s, nil
 }
 
+// headerFields names the header's fields, for Poke.
+var headerFields = map[string]int{"blksize": hBlksize, "blocks": hBlocks, "rd_index": hRdIndex, "wr_index": hWrIndex}
+
 // Poke writes a header field with no lock and no check: the tool that plays
 // the process which scribbles on shared memory (`shmfifo poke`).
 func (f *Fifo) Poke(field string, v uint32) error {
-	i := map[string]int{"blksize": hBlksize, "blocks": hBlocks, "rd_index": hRdIndex, "wr_index": hWrIndex}
-	n, ok := i[field]
+	n, ok := headerFields[field]
 	if !ok {
-		return cli.Usagef("poke: field %q: want blksize, blocks, rd_index or wr_index", field)
+		return fmt.Errorf("no header field %q", field)
 	}
 	binary.NativeEndian.PutUint32(f.mem[4*n:], v)
 	return nil
+}
+
+// attachUnchecked attaches the segment at key with none of Open's checks
+// (they would refuse a header already scribbled on): for Poke.
+func attachUnchecked(key int) (*Fifo, error) {
+	id, err := unix.SysvShmGet(key, 0, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("shmget", err)
+	}
+	mem, err := unix.SysvShmAttach(id, 0, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("shmat", err)
+	}
+	f := &Fifo{Key: key, ShmID: id, mem: mem}
+	if len(mem) < HeaderSize {
+		f.Close()
+		return nil, fmt.Errorf("key %s: %w: the segment has %d bytes, less than a header", KeyString(key), ErrCorrupt, len(mem))
+	}
+	return f, nil
+}
+
+// Send puts msg into the FIFO, the way its mode says: the SPSC ring has an
+// algorithm of its own (RingPut, lab_fast.go) and a single producer (claim);
+// every other FIFO is the course's, Put, over its semaphores.
+func (f *Fifo) Send(msg []byte, timeout time.Duration) error {
+	if !f.SPSC {
+		return f.Put(msg, timeout)
+	}
+	if err := f.claim(offProd, "producer"); err != nil {
+		return err
+	}
+	return f.RingPut(msg, timeout)
+}
+
+// Receive takes the oldest message into dst (Blksize bytes), as Send puts.
+func (f *Fifo) Receive(dst []byte, timeout time.Duration) error {
+	if !f.SPSC {
+		return f.Get(dst, timeout)
+	}
+	if err := f.claim(offCons, "consumer"); err != nil {
+		return err
+	}
+	return f.RingGet(dst, timeout)
+}
+
+// remaining is what is left of timeout since start, in the convention of
+// every wait here: negative (for ever) and 0 (no wait) stay as they are, a
+// timeout that has run out is 1ns, never 0 or negative.
+func remaining(start time.Time, timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return timeout
+	}
+	return max(timeout-time.Since(start), 1)
+}
+
+// Ftok is glibc's ftok(3): the low 8 bits of id, the low 8 bits of the
+// file's device number and the low 16 bits of its inode number. Different
+// files can give the same key; a FIFO needs key+1 and key+2 free as well.
+// Errors: those of stat(2) on path.
+func Ftok(path string, id int) (int, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0, os.NewSyscallError("stat", err)
+	}
+	k := uint32(id&0xff)<<24 | uint32(st.Dev&0xff)<<16 | uint32(st.Ino&0xffff)
+	return int(int32(k)), nil
 }

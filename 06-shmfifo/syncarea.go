@@ -3,8 +3,9 @@
 // The FIFO's fast path, `init -sync posix`: the same System V segment and
 // the same 16-byte course header, with the synchronisation inside the
 // segment instead of in three semaphore sets. Given in both builds: the
-// layout, its checks on attach, and `destroy`'s wake-up. The lesson (the
-// futex, the semaphore, the ring) is in lab.go.
+// layout, its checks on attach, InitPosix, `destroy`'s wake-up, the claim of
+// an SPSC side and the futex sleep the waits share. The lesson (the futex
+// calls, the semaphore, the robust mutex, the ring) is in lab_fast.go.
 //
 // Layout of a posix-mode segment (all offsets from the start, native endian):
 //
@@ -51,13 +52,11 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"shmlab/internal/cli"
 )
 
 const (
 	syncAreaSize = 448
-	syncMagic    = 0x324f4649464d4853 // "SHMFIFO2" in little-endian bytes (1 had a sem_t for the mutex)
+	syncMagic    = 0x324f4649464d4853 // "SHMFIFO2" in little-endian bytes
 
 	modeSem  = 1 // three in-segment semaphores: mutex, free, filled
 	modeSPSC = 2 // lock-free single-producer/single-consumer ring
@@ -129,7 +128,8 @@ func (f *Fifo) sem(off, waiter, poster int) *Sem {
 }
 
 // attachPosix finishes attach for a posix-mode segment: the mode, the copy
-// of the geometry and where the payload may end are checked.
+// of the geometry and where the payload may end are checked, and the
+// mutex and semaphores of the sync area become what Put and Get use.
 func (f *Fifo) attachPosix(off, mode int) error {
 	if mode != modeSem && mode != modeSPSC {
 		return fmt.Errorf("key %s: %w: sync mode %d is neither 1 (semaphores) nor 2 (spsc)", KeyString(f.Key), ErrCorrupt, mode)
@@ -140,93 +140,106 @@ func (f *Fifo) attachPosix(off, mode int) error {
 		return fmt.Errorf("key %s: %w: header says blksize %d blocks %d, the sync area blksize %d blocks %d",
 			KeyString(f.Key), ErrCorrupt, f.Blksize, f.Blocks, bs, n)
 	}
-	if f.SPSC && f.Blocks > 1<<30 {
-		return fmt.Errorf("key %s: %w: an SPSC ring holds at most 2^30 blocks, not %d", KeyString(f.Key), ErrCorrupt, f.Blocks)
+	if f.SPSC {
+		if f.Blocks > 1<<30 {
+			return fmt.Errorf("key %s: %w: an SPSC ring holds at most 2^30 blocks, not %d", KeyString(f.Key), ErrCorrupt, f.Blocks)
+		}
+		return nil
 	}
-	f.free, f.filled = f.sem(offFree, offProd, offCons), f.sem(offFilled, offCons, offProd)
-	f.mutex = &Mutex{p: unsafe.Pointer(f.u32(offMutex)), Dead: f.u32(offDead),
+	if k := atomic.LoadUint32(f.u32(offMutex + mutexKindOff)); k != mutexKind {
+		return fmt.Errorf("key %s: %w: the mutex has kind %d, not %d (robust, process-shared)", KeyString(f.Key), ErrCorrupt, k, mutexKind)
+	}
+	for i, off := range []int{offFree, offFilled} {
+		if p := atomic.LoadUint32(f.u32(off + semPrivateOff)); p != semShared {
+			return fmt.Errorf("key %s: %w: sem_t %s has private %d, not %d (FUTEX_SHARED)", KeyString(f.Key), ErrCorrupt, semName[i+1], p, semShared)
+		}
+	}
+	f.futexFree, f.futexFilled = f.sem(offFree, offProd, offCons), f.sem(offFilled, offCons, offProd)
+	f.robust = &Mutex{p: unsafe.Pointer(f.u32(offMutex)), Dead: f.u32(offDead),
 		Waits: f.u64(offProd + sideWaits), Wakes: f.u64(offProd + sideWakes), Recovered: f.u64(offRecovered)}
-	if !f.SPSC {
-		if k := atomic.LoadUint32(f.u32(offMutex + mutexKindOff)); k != mutexKind {
-			return fmt.Errorf("key %s: %w: the mutex has kind %d, not %d (robust, process-shared)", KeyString(f.Key), ErrCorrupt, k, mutexKind)
-		}
-		for i, off := range []int{offFree, offFilled} {
-			if p := atomic.LoadUint32(f.u32(off + semPrivateOff)); p != semShared {
-				return fmt.Errorf("key %s: %w: sem_t %s has private %d, not %d (FUTEX_SHARED)", KeyString(f.Key), ErrCorrupt, semName[i+1], p, semShared)
-			}
-		}
-	}
+	f.mutex, f.free, f.filled = robustLock{f.robust}, f.futexFree, f.futexFilled
 	return nil
 }
 
 // InitPosix makes a posix-mode FIFO at key: one segment (IPC_CREAT|IPC_EXCL,
 // mode perm) holding the course header, the blocks and the sync area, with
 // the semaphores set to mutex 1, free = blocks, filled 0 (or, with spsc, the
-// ring's counters at 0). No semaphore set is made. The magic word is written
-// last: until it is there, Open sees a sysv-mode FIFO with no semaphore
-// sets and fails with ENOENT, never a half-made posix one.
+// ring's counters at 0). No semaphore set is made.
 //
-// The same geometry and mode again opens the FIFO (created false).
+// The same geometry and mode again opens the FIFO (created false); anything
+// else at key is shmget's EEXIST. Errors: sem_init EINVAL (more blocks than
+// a sem_t counts, or than an SPSC ring holds), and those of shmget and shmat.
 func InitPosix(key, blksize, blocks int, perm uint32, spsc bool) (_ *Fifo, created bool, err error) {
 	if blksize <= 0 || blocks <= 0 {
-		return nil, false, fmt.Errorf("init key %s: blksize %d, blocks %d: both must be at least 1", KeyString(key), blksize, blocks)
+		return nil, false, fmt.Errorf("blksize %d, blocks %d: both must be at least 1", blksize, blocks)
 	}
-	what := "init FIFO key " + KeyString(key)
 	if blocks > SemValueMax || (spsc && blocks > 1<<30) {
-		return nil, false, cli.SysHint(what, "sem_init", unix.EINVAL,
-			"a posix FIFO holds at most SEM_VALUE_MAX 2147483647 blocks (an SPSC ring 2^30)")
+		return nil, false, os.NewSyscallError("sem_init", unix.EINVAL)
 	}
 	id, err := unix.SysvShmGet(key, int(posixSize(blksize, blocks)), unix.IPC_CREAT|unix.IPC_EXCL|int(perm))
 	if errors.Is(err, unix.EEXIST) {
-		f, err := Open(key)
-		if err != nil {
-			return nil, false, err
-		}
-		if f.Blksize != blksize || f.Blocks != blocks || f.Sync != "posix" || f.SPSC != spsc {
-			f.Close()
-			return nil, false, cli.SysHint(what, "shmget", unix.EEXIST,
-				fmt.Sprintf("a FIFO with %s is there (remove it first: shmfifo destroy %s)", f.describe(), KeyString(key)))
-		}
-		return f, false, nil
+		return initPosixExisting(key, blksize, blocks, spsc)
 	}
 	if err != nil {
-		return nil, false, cli.SysHint(what, "shmget", err, initHint(err))
+		return nil, false, os.NewSyscallError("shmget", err)
 	}
 	mem, err := unix.SysvShmAttach(id, 0, 0)
 	if err != nil {
 		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
-		return nil, false, cli.Sys("attach FIFO key "+KeyString(key), "shmat", err)
+		return nil, false, os.NewSyscallError("shmat", err)
 	}
 	f := &Fifo{Key: key, ShmID: id, mem: mem, Blksize: blksize, Blocks: blocks, Mutex: -1, Free: -1, Filled: -1}
-	f.setField(hBlksize, uint32(blksize))
-	f.setField(hBlocks, uint32(blocks))
-	off := len(mem) - syncAreaSize
-	f.sync = off
-	mode := uint32(modeSem)
+	mode := f.writeSyncArea(spsc)
+	if err := f.attachPosix(f.sync, mode); err != nil {
+		f.Close()
+		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+		return nil, false, err
+	}
+	return f, true, nil
+}
+
+// initPosixExisting opens the FIFO already at key if it has this geometry
+// and mode.
+func initPosixExisting(key, blksize, blocks int, spsc bool) (*Fifo, bool, error) {
+	f, err := Open(key)
+	if err != nil {
+		return nil, false, err
+	}
+	if f.Blksize != blksize || f.Blocks != blocks || f.Sync != "posix" || f.SPSC != spsc {
+		f.Close()
+		return nil, false, os.NewSyscallError("shmget", unix.EEXIST)
+	}
+	return f, false, nil
+}
+
+// writeSyncArea writes the header and the sync area of a new segment and
+// returns its mode. The magic word is written last: until it is there, Open
+// sees a sysv-mode FIFO with no semaphore sets and fails with ENOENT, never
+// a half-made posix one.
+func (f *Fifo) writeSyncArea(spsc bool) int {
+	f.setField(hBlksize, uint32(f.Blksize))
+	f.setField(hBlocks, uint32(f.Blocks))
+	f.sync = len(f.mem) - syncAreaSize
+	mode := modeSem
 	if spsc {
 		mode = modeSPSC
 	}
-	*f.u32(offMode) = mode
-	*f.u32(offBlksize) = uint32(blksize)
-	*f.u32(offBlocks) = uint32(blocks)
+	*f.u32(offMode) = uint32(mode)
+	*f.u32(offBlksize) = uint32(f.Blksize)
+	*f.u32(offBlocks) = uint32(f.Blocks)
 	// pthread_mutex_init with PTHREAD_PROCESS_SHARED and
 	// PTHREAD_MUTEX_ROBUST; sem_init(sem, 1, value): data = value (no
 	// waiters), private = FUTEX_SHARED (the word is shared between
 	// processes).
 	if !spsc {
 		initMutex(unsafe.Pointer(f.u32(offMutex)))
-		*f.u64(offFree), *f.u64(offFilled) = uint64(blocks), 0
+		*f.u64(offFree), *f.u64(offFilled) = uint64(f.Blocks), 0
 		for _, off := range []int{offFree, offFilled} {
 			*f.u32(off + semPrivateOff) = semShared
 		}
 	}
 	atomic.StoreUint64(f.u64(offMagic), syncMagic)
-	if err := f.attachPosix(off, int(mode)); err != nil {
-		f.Close()
-		unix.SysvShmCtl(id, unix.IPC_RMID, nil)
-		return nil, false, err
-	}
-	return f, true, nil
+	return mode
 }
 
 // describe names the geometry and mode, for errors.
@@ -263,35 +276,38 @@ func markDestroyed(id int) bool {
 	return true
 }
 
+// ClaimError is what a second live producer (or consumer) of an SPSC ring
+// gets: EBUSY, and the pid that holds the side.
+type ClaimError struct {
+	Role string // "producer" or "consumer"
+	Pid  int
+}
+
+func (e *ClaimError) Error() string {
+	return fmt.Sprintf("an SPSC ring has one %s, and pid %d is it", e.Role, e.Pid)
+}
+
+// Unwrap makes errors.Is(err, unix.EBUSY) true.
+func (e *ClaimError) Unwrap() error { return unix.EBUSY }
+
 // claim makes this process the owner of one side of an SPSC ring (the pid
 // word at side): free, ours already, or held by a process that no longer
 // exists (kill(pid, 0) says ESRCH: killed and reaped). A second live
-// producer or consumer is refused with EBUSY: two of them would break the
-// ring. Pids are those of the caller's pid namespace.
+// producer or consumer is refused with a ClaimError: two of them would
+// break the ring. Pids are those of the caller's pid namespace.
 func (f *Fifo) claim(side int, role string) error {
 	if f.claimed[side/64&1] {
 		return nil
 	}
-	if err := f.claim1(side, role); err != nil {
-		return err
-	}
-	f.claimed[side/64&1] = true
-	return nil
-}
-
-func (f *Fifo) claim1(side int, role string) error {
 	me := uint32(os.Getpid())
 	p := f.u32(side + sidePid)
 	for {
 		cur := atomic.LoadUint32(p)
-		if cur == me {
-			return nil
+		if cur != me && cur != 0 && !errors.Is(unix.Kill(int(cur), 0), unix.ESRCH) {
+			return &ClaimError{Role: role, Pid: int(cur)}
 		}
-		if cur != 0 && !errors.Is(unix.Kill(int(cur), 0), unix.ESRCH) {
-			return cli.SysHint(fmt.Sprintf("%s of FIFO key %s", role, KeyString(f.Key)), "claim", unix.EBUSY,
-				fmt.Sprintf("an SPSC ring has one %s, and pid %d is it", role, cur))
-		}
-		if atomic.CompareAndSwapUint32(p, cur, me) {
+		if cur == me || atomic.CompareAndSwapUint32(p, cur, me) {
+			f.claimed[side/64&1] = true
 			return nil
 		}
 	}
@@ -320,6 +336,9 @@ func (f *Fifo) ringState() (head, tail uint64, err error) {
 // FUTEX_WAKE calls made by producers (puts) and by consumers (gets).
 type FutexCalls struct{ PutWaits, PutWakes, GetWaits, GetWakes uint64 }
 
+// Total is every futex call counted.
+func (c FutexCalls) Total() uint64 { return c.PutWaits + c.PutWakes + c.GetWaits + c.GetWakes }
+
 func (f *Fifo) futexCalls() FutexCalls {
 	return FutexCalls{
 		atomic.LoadUint64(f.u64(offProd + sideWaits)), atomic.LoadUint64(f.u64(offProd + sideWakes)),
@@ -329,6 +348,7 @@ func (f *Fifo) futexCalls() FutexCalls {
 
 // statPosix fills the semaphore part of Status from the sync area.
 func (f *Fifo) statPosix(s *Status) error {
+	s.Futex = f.futexCalls()
 	if f.SPSC {
 		head, tail, err := f.ringState()
 		if err != nil {
@@ -337,16 +357,15 @@ func (f *Fifo) statPosix(s *Status) error {
 		s.Filled, s.Free, s.Mutex = int(head-tail), f.Blocks-int(head-tail), -1
 		s.Head, s.Tail = head, tail
 		s.RdIndex, s.WrIndex = uint32(tail%uint64(f.Blocks)), uint32(head%uint64(f.Blocks))
-	} else {
-		s.Mutex, s.Free, s.Filled = 1, int(f.free.Value()), int(f.filled.Value())
-		if f.mutex.Held() {
-			s.Mutex = 0
-		}
-		s.Waiters = int(f.free.Waiters() + f.filled.Waiters())
-		s.MutexOwner, s.MutexOwnerDied = f.mutex.Owner(), f.mutex.OwnerDied()
-		s.MutexRecovered = atomic.LoadUint64(f.mutex.Recovered)
+		return nil
 	}
-	s.Futex = f.futexCalls()
+	s.Mutex, s.Free, s.Filled = 1, int(f.futexFree.Value()), int(f.futexFilled.Value())
+	if f.robust.Held() {
+		s.Mutex = 0
+	}
+	s.Waiters = int(f.futexFree.Waiters() + f.futexFilled.Waiters())
+	s.MutexOwner, s.MutexOwnerDied = f.robust.Owner(), f.robust.OwnerDied()
+	s.MutexRecovered = atomic.LoadUint64(f.robust.Recovered)
 	return nil
 }
 
@@ -355,7 +374,7 @@ func (f *Fifo) statPosix(s *Status) error {
 // bytes): a 64-bit data word whose low 32 bits are the value and high 32
 // bits the number of waiters, then int private (semShared). A C program
 // uses it with glibc's sem_wait(3) and sem_post(3) (c_glibc_posix). Wait
-// and Post are in lab.go.
+// and Post are in lab_fast.go.
 type Sem struct {
 	Word         *uint64 // the data word
 	Dead         *uint32 // set by destroy: waiters return EIDRM
@@ -389,114 +408,26 @@ func bump(c *uint64) {
 	}
 }
 
-// putSem and getSem are the course's put and get with the synchronisation
-// in the segment (Sem.Wait, Sem.Post, Mutex.Lock and Mutex.Unlock of
-// lab.go) instead of the three sets: the same order, the same header
-// checks. What SEM_UNDO does for the course's mutex, the robust mutex does
-// here: a process killed while it holds the mutex, the next Lock takes it
-// (lockFifo).
-func (f *Fifo) putSem(msg []byte, timeout time.Duration) error {
-	if len(msg) > f.Blksize {
-		return fmt.Errorf("%s: message of %d bytes does not fit a block of %d", f.what("put"), len(msg), f.Blksize)
-	}
-	start := time.Now()
-	if err := f.free.Wait(timeout); err != nil {
-		return cli.SysHint(f.what("put")+": wait for a free block", "futex", err, waitHint(err, timeout))
-	}
-	if err := f.lockFifo(left(start, timeout)); err != nil {
-		f.free.Post()
-		return cli.SysHint(f.what("put")+": wait for the mutex", "futex", err, waitHint(err, timeout))
-	}
-	wr, err := f.index(hWrIndex)
-	if err != nil {
-		f.mutex.Unlock()
-		f.free.Post()
-		return err
-	}
-	b := f.block(wr)
-	n := copy(b, msg)
-	clear(b[n:])
-	f.setField(hWrIndex, uint32((wr+1)%f.Blocks))
-	if err := f.mutex.Unlock(); err != nil {
-		return cli.Sys(f.what("put")+": release the mutex", "pthread_mutex_unlock", err)
-	}
-	return cli.Sys(f.what("put")+": count the filled block", "sem_post", f.filled.Post())
-}
+// robustLock is the FIFO's robust mutex as Put and Get use it. Taken from a
+// dead owner (EOWNERDEAD), it is made consistent at once: what it guards,
+// rd_index and wr_index, each change by one store after the copy, so
+// whatever instant the owner died at, they name whole blocks (a half-copied
+// block was not yet counted in an index: the next put writes it again). The
+// header checks of f.index catch the rest. What SEM_UNDO does for the
+// course's mutex, the robust list does here.
+type robustLock struct{ m *Mutex }
 
-func (f *Fifo) getSem(dst []byte, timeout time.Duration) error {
-	start := time.Now()
-	if err := f.filled.Wait(timeout); err != nil {
-		return cli.SysHint(f.what("get")+": wait for a filled block", "futex", err, waitHint(err, timeout))
-	}
-	if err := f.lockFifo(left(start, timeout)); err != nil {
-		f.filled.Post()
-		return cli.SysHint(f.what("get")+": wait for the mutex", "futex", err, waitHint(err, timeout))
-	}
-	rd, err := f.index(hRdIndex)
-	if err != nil {
-		f.mutex.Unlock()
-		f.filled.Post()
-		return err
-	}
-	copy(dst, f.block(rd))
-	f.setField(hRdIndex, uint32((rd+1)%f.Blocks))
-	if err := f.mutex.Unlock(); err != nil {
-		return cli.Sys(f.what("get")+": release the mutex", "pthread_mutex_unlock", err)
-	}
-	return cli.Sys(f.what("get")+": count the free block", "sem_post", f.free.Post())
-}
-
-// lockFifo takes the FIFO's mutex. Taken from a dead owner, it is made
-// consistent at once: what it guards, rd_index and wr_index, each change by
-// one store after the copy, so whatever instant the owner died at, they
-// name whole blocks (a half-copied block was not yet counted in an index:
-// the next put writes it again). The header checks of f.index catch the
-// rest.
-func (f *Fifo) lockFifo(timeout time.Duration) error {
-	died, err := f.mutex.Lock(timeout)
-	if err != nil {
-		return err
-	}
-	if died {
-		if err := f.mutex.Consistent(); err != nil {
-			f.mutex.Unlock()
-			return err
+func (l robustLock) Lock(timeout time.Duration) error {
+	err := l.m.Lock(timeout)
+	if errors.Is(err, unix.EOWNERDEAD) {
+		if err = l.m.Consistent(); err != nil {
+			l.m.Unlock()
 		}
 	}
-	return nil
-}
-
-// putPosix and getPosix are what Put and Get do on a posix-mode FIFO.
-func (f *Fifo) putPosix(msg []byte, timeout time.Duration) error {
-	if f.SPSC {
-		if err := f.claim(offProd, "producer"); err != nil {
-			return err
-		}
-		return f.RingPut(msg, timeout)
-	}
-	return f.putSem(msg, timeout)
-}
-
-func (f *Fifo) getPosix(dst []byte, timeout time.Duration) error {
-	if f.SPSC {
-		if err := f.claim(offCons, "consumer"); err != nil {
-			return err
-		}
-		return f.RingGet(dst, timeout)
-	}
-	return f.getSem(dst, timeout)
-}
-
-// GetInto is Get into a buffer of the caller's (at least Blksize bytes):
-// what the benchmark uses, so that no allocation is timed.
-func (f *Fifo) GetInto(dst []byte, timeout time.Duration) error {
-	if f.Sync == "posix" {
-		return f.getPosix(dst[:f.Blksize], timeout)
-	}
-	b, err := f.Get(timeout)
-	copy(dst, b)
 	return err
 }
+
+func (l robustLock) Unlock() error { return l.m.Unlock() }
 
 // futexSlice bounds one sleep when there is no timeout, so that a waiter
 // that checked the dead word just before destroy set it notices within
@@ -504,75 +435,48 @@ func (f *Fifo) GetInto(dst []byte, timeout time.Duration) error {
 // does not change the word the waiter sleeps on).
 const futexSlice = 250 * time.Millisecond
 
+// deadline is when a wait of timeout gives up (zero for ever or no wait).
+func deadline(timeout time.Duration) time.Time {
+	if timeout <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(timeout)
+}
+
 // futexSleep is one sleep of a waiter (Sem.Wait, Mutex.Lock) on word while
 // it holds val: EIDRM if destroy has marked the FIFO dead, ETIMEDOUT once
 // the deadline has passed, else one FUTEX_WAIT of at most futexSlice,
-// counted in waits. nil means: look at the word again.
-func futexSleep(word *uint32, val uint32, dead *uint32, waits *uint64, deadline time.Time, timeout time.Duration) error {
+// counted in waits. nil means: look at the word again. Its errors are
+// futex's (os.SyscallError "futex").
+func futexSleep(word *uint32, val uint32, dead *uint32, waits *uint64, until time.Time, timeout time.Duration) error {
 	if atomic.LoadUint32(dead) != 0 {
-		return unix.EIDRM
+		return os.NewSyscallError("futex", unix.EIDRM)
 	}
-	sleep, err := sleepFor(deadline, timeout)
+	sleep, err := sleepFor(until, timeout)
 	if err != nil {
-		return err
+		return os.NewSyscallError("futex", err)
 	}
 	bump(waits)
 	err = FutexWait(word, val, sleep)
-	if err == unix.ETIMEDOUT && (timeout <= 0 || time.Now().Before(deadline)) {
+	if errors.Is(err, unix.ETIMEDOUT) && (timeout < 0 || time.Now().Before(until)) {
 		return nil // only one slice of the sleep ended
 	}
 	return err
 }
 
-// sleepFor is how long one FUTEX_WAIT may last: what is left of timeout
-// (ETIMEDOUT once nothing is left), or futexSlice without one.
-func sleepFor(deadline time.Time, timeout time.Duration) (time.Duration, error) {
-	if timeout <= 0 {
+// sleepFor is how long one FUTEX_WAIT may last: futexSlice for ever
+// (timeout < 0), what is left until the deadline otherwise (ETIMEDOUT once
+// nothing is left; EAGAIN at once for a timeout of 0: do not wait).
+func sleepFor(until time.Time, timeout time.Duration) (time.Duration, error) {
+	switch {
+	case timeout < 0:
 		return futexSlice, nil
+	case timeout == 0:
+		return 0, unix.EAGAIN
 	}
-	d := time.Until(deadline)
+	d := time.Until(until)
 	if d <= 0 {
 		return 0, unix.ETIMEDOUT
 	}
 	return min(d, futexSlice), nil
-}
-
-func initHint(err error) string {
-	switch {
-	case errors.Is(err, unix.EEXIST):
-		return "something else has this key (ipcs shows it; ipcrm removes it)"
-	case errors.Is(err, unix.EINVAL):
-		return "the size is over SHMMAX (/proc/sys/kernel/shmmax) or more than a shm file can hold"
-	case errors.Is(err, unix.ENOMEM), errors.Is(err, unix.ENOSPC):
-		return "over a system limit (SHMALL, SEMMNI, SEMMNS: ipcs -l)"
-	}
-	return ""
-}
-
-// left is what remains of timeout since start (at least 1ns, so that a
-// timeout never turns into "wait forever").
-func left(start time.Time, timeout time.Duration) time.Duration {
-	if timeout <= 0 {
-		return 0
-	}
-	return max(timeout-time.Since(start), 1)
-}
-
-func waitHint(err error, timeout time.Duration) string {
-	switch {
-	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.ETIMEDOUT):
-		return fmt.Sprintf("nothing within %v", timeout)
-	case errors.Is(err, unix.EIDRM), errors.Is(err, unix.EINVAL):
-		return "the FIFO was destroyed"
-	}
-	return ""
-}
-
-// what names the operation for an error message; built only when one is
-// needed (formatting it costs more than a fast-path put).
-func (f *Fifo) what(verb string) string {
-	if verb == "put" {
-		return "put into FIFO key " + KeyString(f.Key)
-	}
-	return "get from FIFO key " + KeyString(f.Key)
 }

@@ -1,0 +1,402 @@
+//go:build linux && (amd64 || arm64) && !exercise
+
+// The fast path of chapter 06 (`init -sync posix`): the synchronisation of
+// the FIFO moves out of the kernel and into the segment (001 §1.1: shared
+// memory is the fastest IPC once nothing else is in the way).
+//
+// A System V semaphore is a kernel object: every P and every V is a system
+// call, even when nobody has to wait. A futex ("fast user-space mutex") is
+// an ordinary 32-bit word in shared memory that the processes change with
+// atomic instructions; the kernel is asked only to sleep until the word
+// changes (FUTEX_WAIT) and to wake sleepers (FUTEX_WAKE). When nobody waits,
+// nothing enters the kernel. glibc's POSIX semaphores (sem_t) and mutexes
+// are built this way, and so are these, on glibc's layout: a C program's
+// sem_wait and pthread_mutex_lock work on the same words.
+//
+// Timeouts as everywhere in the chapter: negative waits for ever, 0 does
+// not wait, more gives up after that long (ETIMEDOUT).
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// FutexWait sleeps while *addr == val (futex(2) FUTEX_WAIT), at most timeout
+// (negative: no limit). The kernel compares *addr with val and queues the
+// caller atomically, so a FUTEX_WAKE that comes after the caller's last look
+// at the word is never lost: if the word changed already, FUTEX_WAIT returns
+// EAGAIN at once.
+//
+// The word is in memory shared between processes, so FUTEX_PRIVATE_FLAG is
+// not set: the kernel keys the wait queue on the page (inode and offset),
+// not on this process's address.
+//
+// It returns nil when woken, when the word was not val (EAGAIN) and when a
+// signal interrupted the sleep (EINTR): all three mean "look at the word
+// again". Errors: ETIMEDOUT (timeout passed), EFAULT (addr not mapped),
+// EINVAL (addr not 4-byte aligned).
+func FutexWait(addr *uint32, val uint32, timeout time.Duration) error {
+	var ts *unix.Timespec
+	if timeout >= 0 {
+		t := unix.NsecToTimespec(int64(timeout)) // relative: FUTEX_WAIT takes a duration
+		ts = &t
+	}
+	_, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWaitOp,
+		uintptr(val), uintptr(unsafe.Pointer(ts)), 0, 0)
+	switch e {
+	case 0, unix.EAGAIN, unix.EINTR:
+		return nil
+	}
+	return os.NewSyscallError("futex", e)
+}
+
+// FutexWake wakes at most n processes sleeping in FUTEX_WAIT on addr
+// (futex(2) FUTEX_WAKE, shared) and returns how many it woke.
+func FutexWake(addr *uint32, n int) (int, error) {
+	r, _, e := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWakeOp, uintptr(n), 0, 0, 0)
+	if e != 0 {
+		return 0, os.NewSyscallError("futex", e)
+	}
+	return int(r), nil
+}
+
+// Wait is sem_wait(3) (sem_timedwait with timeout > 0, sem_trywait with 0),
+// the algorithm of glibc's nptl (sem_waitcommon.c) on the 64-bit data word:
+//
+//   - fast path: while the value is above 0, compare-and-swap it one lower.
+//     Nothing enters the kernel.
+//   - slow path: add 1 to the waiters (the high half) so that every Post
+//     knows to wake someone, then loop: if the value is above 0, take one
+//     and leave the waiters in the same compare-and-swap; else FUTEX_WAIT on
+//     the value word while it is 0.
+//
+// Errors: EAGAIN (timeout 0 and the value is 0), ETIMEDOUT (timeout
+// passed), EIDRM (the FIFO was destroyed). A waiter that gives up takes
+// itself off the waiters.
+func (s *Sem) Wait(timeout time.Duration) error {
+	// The fast path: a compare-and-swap, no system call.
+	d := atomic.LoadUint64(s.Word)
+	for uint32(d) > 0 {
+		if atomic.CompareAndSwapUint64(s.Word, d, d-1) {
+			return nil
+		}
+		d = atomic.LoadUint64(s.Word)
+	}
+	if timeout == 0 {
+		return os.NewSyscallError("sem_trywait", unix.EAGAIN)
+	}
+	// The slow path: count ourselves as a waiter, then sleep until a value
+	// is there to take.
+	until := deadline(timeout)
+	const oneWaiter = 1 << semNwaitersShift
+	d = atomic.AddUint64(s.Word, oneWaiter)
+	for {
+		for uint32(d) > 0 {
+			if atomic.CompareAndSwapUint64(s.Word, d, d-1-oneWaiter) {
+				return nil
+			}
+			d = atomic.LoadUint64(s.Word)
+		}
+		if err := futexSleep(low32(s.Word), 0, s.Dead, s.Waits, until, timeout); err != nil {
+			atomic.AddUint64(s.Word, ^uint64(oneWaiter-1)) // minus one waiter
+			return err
+		}
+		d = atomic.LoadUint64(s.Word)
+	}
+}
+
+// Post is sem_post(3) as glibc's nptl does it (sem_post.c): add 1 to the
+// value with a compare-and-swap (EOVERFLOW at SEM_VALUE_MAX), and only if
+// the high half counts waiters, FUTEX_WAKE one of them. With nobody
+// waiting, nothing enters the kernel.
+func (s *Sem) Post() error {
+	d := atomic.LoadUint64(s.Word)
+	for {
+		if uint32(d) >= SemValueMax {
+			return os.NewSyscallError("sem_post", unix.EOVERFLOW)
+		}
+		if atomic.CompareAndSwapUint64(s.Word, d, d+1) {
+			break
+		}
+		d = atomic.LoadUint64(s.Word)
+	}
+	if d>>semNwaitersShift != 0 {
+		bump(s.Wakes)
+		if _, err := FutexWake(low32(s.Word), 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Lock is pthread_mutex_lock(3) (pthread_mutex_timedlock with timeout > 0,
+// pthread_mutex_trylock with 0) on the FIFO's robust mutex, the algorithm
+// of glibc's nptl (pthread_mutex_lock.c, PTHREAD_MUTEX_ROBUST_NORMAL_NP).
+// The lock word is 0 when free, else the owner's id (robustTID: this
+// process's pid), with FUTEX_WAITERS set once anybody sleeps on it.
+//
+// It returns nil with the lock held; or EOWNERDEAD, with the lock held too:
+// the kernel had marked the word FUTEX_OWNER_DIED (its owner died holding
+// it), and the caller must check what the lock guards, then call Consistent
+// (robust.go) before Unlock. Errors: EBUSY (timeout 0, held), ETIMEDOUT,
+// EIDRM (the FIFO was destroyed), ENOTRECOVERABLE (a taker from a dead owner
+// unlocked it without Consistent), and set_robust_list's error if the list
+// could not be registered.
+func (m *Mutex) Lock(timeout time.Duration) error {
+	if robustErr != nil {
+		return os.NewSyscallError("set_robust_list", robustErr)
+	}
+	robustMu.Lock() // one FIFO mutex held per process (robust.go)
+	// Announce the lock in list_op_pending, so that a death between here and
+	// the list still reaches the kernel.
+	robustPending(m)
+	died, err := m.take(timeout)
+	if err == nil && !died && int32(atomic.LoadUint32(m.field(mutexOwnerOff))) == mutexNotRecoverable {
+		if atomic.SwapUint32(m.word(), 0)&futexWaiters != 0 {
+			FutexWake(m.word(), 1)
+		}
+		err = os.NewSyscallError("pthread_mutex_lock", unix.ENOTRECOVERABLE)
+	}
+	if err != nil {
+		robustPending(nil)
+		robustMu.Unlock()
+		return err
+	}
+	// Held: __count 1, on the robust list, pending cleared, __owner set.
+	atomic.StoreUint32(m.field(mutexCountOff), 1)
+	robustEnqueue(m)
+	robustPending(nil)
+	if died {
+		atomic.StoreUint32(m.field(mutexOwnerOff), mutexInconsistent)
+		bump(m.Recovered)
+		return unix.EOWNERDEAD
+	}
+	atomic.StoreUint32(m.field(mutexOwnerOff), uint32(robustTID))
+	atomic.AddUint32(m.field(mutexNusersOff), 1)
+	return nil
+}
+
+// take is Lock's loop on the lock word: a free word (0), or one the kernel
+// marked FUTEX_OWNER_DIED, is taken by one compare-and-swap to our id
+// (keeping FUTEX_WAITERS); a word held by a live owner gets FUTEX_WAITERS
+// and we FUTEX_WAIT on it. A waiter that took the lock after sleeping keeps
+// FUTEX_WAITERS in its id (others may still sleep), so its Unlock wakes one.
+func (m *Mutex) take(timeout time.Duration) (ownerDied bool, err error) {
+	w, id, until := m.word(), uint32(robustTID), deadline(timeout)
+	var keep uint32 // FUTEX_WAITERS once we have slept: others may sleep too
+	old := atomic.LoadUint32(w)
+	for {
+		if old == 0 || old&futexOwnerDied != 0 {
+			if atomic.CompareAndSwapUint32(w, old, id|old&futexWaiters|keep) {
+				return old != 0, nil
+			}
+			old = atomic.LoadUint32(w)
+			continue
+		}
+		if timeout == 0 {
+			return false, os.NewSyscallError("pthread_mutex_trylock", unix.EBUSY)
+		}
+		if old&futexWaiters == 0 {
+			if !atomic.CompareAndSwapUint32(w, old, old|futexWaiters) {
+				old = atomic.LoadUint32(w)
+				continue
+			}
+			old |= futexWaiters
+		}
+		keep = futexWaiters
+		if err := futexSleep(w, old, m.Dead, m.Waits, until, timeout); err != nil {
+			return false, err
+		}
+		old = atomic.LoadUint32(w)
+	}
+}
+
+// Unlock is pthread_mutex_unlock(3) on the robust mutex: EPERM unless this
+// process holds it; __owner back to 0 (or PTHREAD_MUTEX_NOTRECOVERABLE if it
+// was taken from a dead owner and never made Consistent); off the robust
+// list, with list_op_pending set around it; then one atomic exchange of the
+// lock word with 0 and, only if FUTEX_WAITERS was in it, FUTEX_WAKE one.
+func (m *Mutex) Unlock() error {
+	w := m.word()
+	if atomic.LoadUint32(w)&futexTIDMask != uint32(robustTID) {
+		return os.NewSyscallError("pthread_mutex_unlock", unix.EPERM)
+	}
+	owner := uint32(0)
+	if int32(atomic.LoadUint32(m.field(mutexOwnerOff))) == mutexInconsistent {
+		owner = mutexNotRecoverable
+	}
+	robustPending(m)
+	robustDequeue(m)
+	atomic.StoreUint32(m.field(mutexOwnerOff), owner)
+	atomic.AddUint32(m.field(mutexNusersOff), ^uint32(0)) // minus one (a dead owner's +1 goes here too)
+	var err error
+	if atomic.SwapUint32(w, 0)&futexWaiters != 0 {
+		bump(m.Wakes)
+		_, err = FutexWake(w, 1)
+	}
+	robustPending(nil)
+	robustMu.Unlock()
+	return err
+}
+
+// RingPut is put on a single-producer/single-consumer ring: no mutex and
+// no semaphore. head counts the messages put, tail those taken (both only
+// grow; block = counter mod blocks); only the producer writes head and only
+// the consumer writes tail, so each side needs nothing but atomic loads and
+// stores of the other's counter:
+//
+//	wait while head - tail == blocks (full)
+//	copy into block head mod blocks; store head+1 (after the copy)
+//	if the consumer said it sleeps: clear its flag, FUTEX_WAKE it
+//
+// To sleep, the producer sets its waiting flag, looks at tail once more and
+// sleeps in FUTEX_WAIT on tail's low word with the value it saw. The
+// consumer stores tail first and reads the flag second; sync/atomic's
+// operations are sequentially consistent, so either the consumer sees the
+// flag (and wakes) or the producer sees the new tail (and does not sleep),
+// and FUTEX_WAIT itself refuses to sleep on a word that moved.
+//
+// A producer killed at any point leaves no trace but its claim (taken over
+// by the next producer): a block is published by the store of head, after
+// its copy. Errors: EAGAIN (timeout 0, full), ETIMEDOUT, EIDRM (destroyed).
+func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
+	if len(msg) > f.Blksize {
+		return fmt.Errorf("message of %d bytes does not fit a block of %d", len(msg), f.Blksize)
+	}
+	headp, tailp := f.u64(offProd+sideCounter), f.u64(offCons+sideCounter)
+	head := atomic.LoadUint64(headp)
+	// Full, as far as we last saw? Then wait for the consumer.
+	if head-f.seenTail >= uint64(f.Blocks) {
+		tail, err := f.ringWait(func(head, tail uint64) bool { return head-tail < uint64(f.Blocks) },
+			tailp, f.u32(offProdWaiting), offProd, timeout)
+		if err != nil {
+			return err
+		}
+		f.seenTail = tail
+	}
+	if err := f.checkHeader(); err != nil {
+		return err
+	}
+	// Copy, then publish: the store of head comes after the copy.
+	b := f.block(int(head % uint64(f.Blocks)))
+	clear(b[copy(b, msg):])
+	atomic.StoreUint64(headp, head+1)
+	// Wake the consumer only if it said it sleeps.
+	if w := f.u32(offConsWaiting); atomic.LoadUint32(w) != 0 && atomic.SwapUint32(w, 0) != 0 {
+		bump(f.u64(offProd + sideWakes))
+		if _, err := FutexWake(low32(headp), 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RingGet is the mirror of RingPut: wait while head == tail (empty; then,
+// with small blocks, slip a little behind the producer), copy block tail
+// mod blocks into dst, store tail+1, wake the producer if it sleeps. A
+// consumer killed before its store of tail leaves the block in the ring for
+// the next consumer; killed after it, it loses that block (as with the
+// semaphores: the message it held).
+func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
+	headp, tailp := f.u64(offProd+sideCounter), f.u64(offCons+sideCounter)
+	tail := atomic.LoadUint64(tailp)
+	// Empty, as far as we last saw? Then wait for the producer.
+	if f.seenHead <= tail {
+		head, err := f.ringWait(func(head, tail uint64) bool { return head != tail },
+			headp, f.u32(offConsWaiting), offCons, timeout)
+		if err != nil {
+			return err
+		}
+		f.seenHead = f.slip(head, tail, headp)
+	}
+	if err := f.checkHeader(); err != nil {
+		return err
+	}
+	// Copy out, then give the block back: the store of tail comes after.
+	copy(dst, f.block(int(tail%uint64(f.Blocks))))
+	atomic.StoreUint64(tailp, tail+1)
+	// Wake the producer only if it said it sleeps.
+	if w := f.u32(offProdWaiting); atomic.LoadUint32(w) != 0 && atomic.SwapUint32(w, 0) != 0 {
+		bump(f.u64(offCons + sideWakes))
+		if _, err := FutexWake(low32(tailp), 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// slip is what a consumer that found the ring empty does once a message
+// comes: with small blocks it lets the producer get ringSlipBytes ahead
+// (looking at head at most ringSlipLooks times, about half a microsecond),
+// then takes what is there. Without it the consumer reads block i while the
+// producer writes block i+1, and 64-byte blocks at offset 16 share cache
+// lines: each message bounces lines and the head counter between the two
+// cores' caches, and some runs fall into that lockstep and go several
+// times slower (BENCH.md). This is the "temporal slipping" of FastForward
+// (Giacomoni et al., PPoPP 2008); it costs some latency.
+func (f *Fifo) slip(head, tail uint64, headp *uint64) uint64 {
+	if f.Blksize >= ringSlipBytes {
+		return head
+	}
+	want := min(uint64(ringSlipBytes/f.Blksize), uint64(f.Blocks/4))
+	for i := 0; i < ringSlipLooks && head-tail < want; i++ {
+		head = atomic.LoadUint64(headp)
+	}
+	return head
+}
+
+const (
+	ringSlipBytes = 1024
+	ringSlipLooks = 300
+)
+
+// ringSpin is how many times a side looks at the other's counter before it
+// goes to sleep: a sleep and a wake-up cost two system calls and a context
+// switch, more than the other side usually needs to move (bench's
+// futex/msg column shows how often a side still sleeps).
+const ringSpin = 20000
+
+// ringWait waits until ready(head, tail) holds, first spinning, then
+// sleeping on the other side's counter (other) with this side's waiting
+// flag set. It returns the other side's counter as it saw it last.
+func (f *Fifo) ringWait(ready func(head, tail uint64) bool, other *uint64, waiting *uint32, side int, timeout time.Duration) (uint64, error) {
+	until := deadline(timeout)
+	for spin := 0; ; spin++ {
+		head, tail, err := f.ringState()
+		if err != nil {
+			return 0, err
+		}
+		if ready(head, tail) {
+			return atomic.LoadUint64(other), nil
+		}
+		if spin < ringSpin && timeout != 0 {
+			continue
+		}
+		if atomic.LoadUint32(f.u32(offDead)) != 0 {
+			return 0, os.NewSyscallError("futex", unix.EIDRM)
+		}
+		sleep, err := sleepFor(until, timeout)
+		if err != nil {
+			return 0, os.NewSyscallError("futex", err)
+		}
+		// Say we sleep, look once more, then sleep on the value we saw.
+		seen := atomic.LoadUint64(other)
+		atomic.StoreUint32(waiting, 1)
+		if head, tail, _ := f.ringState(); ready(head, tail) {
+			atomic.StoreUint32(waiting, 0) // it moved meanwhile: no sleep, no wake needed
+			continue
+		}
+		bump(f.u64(side + sideWaits))
+		if err := FutexWait(low32(other), uint32(seen), sleep); err != nil && !errors.Is(err, unix.ETIMEDOUT) {
+			return 0, err
+		}
+	}
+}
