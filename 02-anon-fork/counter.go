@@ -2,7 +2,9 @@
 
 // The counter experiment: several forked children add 1 to one counter in
 // a shared anonymous page. Shared memory synchronises nothing (需要同步机制,
-// notes 001 §1.1): plain increments lose updates, locked ones do not.
+// notes 001 §1.1): plain increments can lose updates, and in lockstep
+// (-lockstep) they lose all but one per round, every time; locked ones lose
+// none.
 
 package main
 
@@ -24,12 +26,19 @@ const (
 	offLockstep  = 128
 )
 
+// maxLockstep bounds procs × iters with -lockstep (about a minute here).
+const maxLockstep = 2_000_000
+
 func counterCmd(f *cli.Flags) cli.Action {
 	procs := f.Int("procs", 4, 1, 64, "how many children to fork")
 	iters := f.Int("iters", 100000, 1, 10_000_000, "how many times each child adds 1")
 	atomic := f.Bool("atomic", "add with one locked read-modify-write (LOCK XADD on amd64, LDAXR/STLXR on arm64)")
 	lockstep := f.Bool("lockstep", "force the interleaving: each child loads, then waits until every child has loaded (a futex barrier) before it stores")
 	return func(args []string) error {
+		// In lockstep every round waits for every child: bound the rounds.
+		if *lockstep && *procs**iters > maxLockstep {
+			return cli.Usagef("counter -lockstep: procs*iters = %d: at most %d (each round waits for every child)", *procs**iters, maxLockstep)
+		}
 		return counter(int(*procs), int(*iters), *atomic, *lockstep)
 	}
 }
@@ -38,9 +47,9 @@ func tourCounter() error {
 	cli.Say("Four forked children each add 1 to one counter in a shared anonymous page,")
 	cli.Say("1000 times, first with a plain increment: three steps, load, add, store.")
 	cli.Say("Shared memory itself synchronises nothing (需要同步机制, notes 001 §1.1). Left")
-	cli.Say("to run free, the children may or may not overlap (on few cores they often do")
-	cli.Say("not), so here they run in lockstep: each loads, waits until every child has")
-	cli.Say("loaded, then stores. Every round, all four store the same value.")
+	cli.Say("to run free, the children may or may not overlap, so how many updates are")
+	cli.Say("lost depends on timing; here they run in lockstep: each loads, waits until")
+	cli.Say("every child has loaded, then stores. Every round, all four store the same value.")
 	if err := counter(4, 1000, false, true); err != nil {
 		return err
 	}

@@ -1,8 +1,9 @@
 //go:build linux && (amd64 || arm64)
 
 // The devzero experiment: shared anonymous memory the way it was done before
-// MAP_ANONYMOUS, by mapping /dev/zero MAP_SHARED (UNP vol. 2 ch. 12; notes
-// 000 part 4). A forked child shares it; another process does not.
+// MAP_ANONYMOUS, by mapping /dev/zero MAP_SHARED (UNP2 §12.5; the notes,
+// 000 part 4, speak of anonymous mappings only). A forked child shares it;
+// another process does not.
 
 package main
 
@@ -22,10 +23,9 @@ func devzeroCmd(f *cli.Flags) cli.Action {
 
 func tourDevzero() error {
 	cli.Say("Before MAP_ANONYMOUS, shared anonymous memory came from mapping /dev/zero")
-	cli.Say("MAP_SHARED. Linux turns that mapping into the same unnamed shared-memory object a")
-	cli.Say("MAP_SHARED|MAP_ANONYMOUS mapping gets (both read \"/dev/zero (deleted)\" in")
-	cli.Say("/proc/self/maps). A forked child shares it; another process that opens and maps")
-	cli.Say("/dev/zero gets a new object of its own, all zeros.")
+	cli.Say("MAP_SHARED (UNP2 §12.5). Linux makes it the unnamed object a MAP_SHARED|")
+	cli.Say("MAP_ANONYMOUS mapping gets (\"/dev/zero (deleted)\" in /proc/self/maps): a forked")
+	cli.Say("child shares it; another process mapping /dev/zero gets zeros of its own.")
 	return devzero()
 }
 

@@ -41,7 +41,7 @@ func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
 }
 
 // MapDevZero maps length bytes of /dev/zero MAP_SHARED, leaving no
-// descriptor behind. Notes 000 part 4; UNP vol. 2 ch. 12; man zero(4),
+// descriptor behind. Notes 000 part 4; UNP2 §12.5; man zero(4),
 // mmap(2).
 func MapDevZero(length int) ([]byte, error) {
 	return nil, exercise.Todo("MapDevZero", "000 part 4", "go run -tags exercise ./02-anon-fork hint MapDevZero")

@@ -26,7 +26,8 @@ func tourFlags() error {
 	cli.Say("mapping (000 part 4). On Linux the flag decides, not the fd: fd -1 alone is")
 	cli.Say("EBADF, and with the flag the fd is ignored. The offset is ignored too, but")
 	cli.Say("only once it has passed the page-multiple check every mmap makes. (munmap")
-	cli.Say("then removes a page: mincore finds nothing mapped there.)")
+	cli.Say("then removes a page: mincore finds nothing mapped there.) MAP_ANON is not")
+	cli.Say("in the kernel's headers: glibc's <sys/mman.h> defines it as MAP_ANONYMOUS.")
 	return flags()
 }
 
@@ -42,9 +43,9 @@ func flags() error {
 	// A file full of 'F': does MAP_ANONYMOUS with its fd show it?
 	f, err := os.CreateTemp("", "anonfork-flags-")
 	if err != nil {
-		return err
+		return cli.Sys("make a temporary file in "+cli.Quote(os.TempDir()), "open", err)
 	}
-	defer os.Remove(f.Name())
+	defer cli.Made(func() { os.Remove(f.Name()) })() // also when interrupted
 	defer f.Close()
 	if _, err := f.Write(bytes.Repeat([]byte{'F'}, 2*ps)); err != nil {
 		return err
@@ -70,13 +71,15 @@ func flags() error {
 		return cli.Sys("map offset 100", "mmap", err)
 	}
 
-	// MAP_ANON, the BSD spelling: the kernel takes it, as the same bit.
+	// MAP_ANON, the BSD spelling: not a kernel flag. glibc's <sys/mman.h>
+	// defines it as MAP_ANONYMOUS, and x/sys/unix, generated from those
+	// headers, gives it the same value; the kernel sees one bit.
 	m, err = MapWith(-1, 0, ps, unix.MAP_SHARED|unix.MAP_ANON)
 	cli.Fact("MAP_ANON with fd -1", cli.Outcome(err))
 	if err == nil {
 		Unmap(m)
 	}
-	cli.Fact("MAP_ANON is MAP_ANONYMOUS", cli.YesNo(unix.MAP_ANON == unix.MAP_ANONYMOUS))
+	cli.Fact("MAP_ANON is MAP_ANONYMOUS (x/sys/unix)", cli.YesNo(unix.MAP_ANON == unix.MAP_ANONYMOUS))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 )
 
 // Where the forked child of ForkTouch leaves its answers in the shared page,
@@ -48,7 +49,11 @@ type holdFunc func(child int, shared []byte) error
 // forkOnce runs ForkTouch with shared as the shared page and a fresh
 // MAP_PRIVATE anonymous page, and reads the answers.
 func forkOnce(shared []byte, hold holdFunc) (forkResult, error) {
-	clear(shared[:512])
+	// shared may be a file's page, which another process may shrink: the
+	// parent's accesses to it are guarded (a child's fault is its status).
+	if err := fault.Guard(shared, func() { clear(shared[:512]) }); err != nil {
+		return forkResult{}, fmt.Errorf("fork: clear the shared page: %w", err)
+	}
 	// A private page, written before the fork: the child inherits a copy.
 	private, err := MapAnon(unix.Getpagesize(), unix.MAP_PRIVATE)
 	if err != nil {
@@ -100,10 +105,14 @@ func afterFork(pid int, shared, private []byte, gate int, hold holdFunc) (forkRe
 		return r, fmt.Errorf("fork: the child ended badly: %s", describeStatus(ws))
 	}
 	// The answers: what each side found where the other wrote.
-	r.SharedSeen = string(shared[:msgLen]) == msgChild
+	var seen [512]byte
+	if _, err := fault.Copy(shared, seen[:], shared); err != nil {
+		return r, fmt.Errorf("fork: read the shared page: %w", err)
+	}
+	r.SharedSeen = string(seen[:msgLen]) == msgChild
 	r.PrivateSeen = string(private[:msgLen]) == msgChild
-	r.Inherited = string(shared[offChildSawBefore:offChildSawBefore+msgLen]) == msgParentBefore
-	r.AfterForkSeen = string(shared[offChildSawAfter:offChildSawAfter+msgLen]) == msgParentAfter
+	r.Inherited = string(seen[offChildSawBefore:offChildSawBefore+msgLen]) == msgParentBefore
+	r.AfterForkSeen = string(seen[offChildSawAfter:offChildSawAfter+msgLen]) == msgParentAfter
 	return r, nil
 }
 

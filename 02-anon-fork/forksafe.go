@@ -15,7 +15,11 @@
 // //go:nosplit //go:norace //go:nocheckptr functions (no stack growth, no race
 // detector, no pointer checks: all three would call into the runtime) that
 // load and store through raw pointers and make raw system calls, and it
-// leaves with exit_group. syscall.ForkExec's own child is written the same way.
+// leaves with exit_group. syscall.ForkExec's own child is written the same
+// way, but it is no fork: ForkExec (and so os/exec) clones with
+// CLONE_VM|CLONE_VFORK, so its child runs on the parent's memory, not a
+// copy, and the calling thread sleeps until the child has called exec
+// (/usr/local/go/src/syscall/exec_linux.go; fork_clone_flags shows both).
 
 package main
 

@@ -270,9 +270,9 @@ rawLockstep(counter+offLockstep, i) 然后 atomicAdd64(counter, 1)；普通方�
 	{Func: "MemfdCreate", Notes: "000 part 4", Man: "memfd_create(2), ftruncate(2)",
 		Levels: [3]string{
 			`A memfd is anonymous memory reached through a file descriptor (文件描述符):
-no filesystem holds it (its name is only a label in /proc), but unlike a
-MAP_ANONYMOUS mapping a descriptor can be inherited across exec or sent to
-another process. It should be close-on-exec from its first moment, so that
+no filesystem holds it (its name is only a label in /proc; its one path
+is /proc/PID/fd/N), but unlike a MAP_ANONYMOUS mapping a descriptor can be
+inherited across exec or sent to another process. It should be close-on-exec from its first moment, so that
 a program this one execs gets it only when handed it on purpose: the
 reexec scenario counts the memfds the new program holds.`,
 			`memfd_create(name, MFD_CLOEXEC) (unix.MemfdCreate) makes it with size
@@ -288,8 +288,8 @@ with "ftruncate".
 		},
 		Zh: [3]string{
 			`memfd 是通过文件描述符访问的匿名内存：没有任何文件系统存放它（它的
-名字只是 /proc 里的一个标签），但和 MAP_ANONYMOUS 映射不同，描述符可以跨 exec
-继承，也可以发给另一个进程。它应当从创建的那一刻起就是 close-on-exec，这样
+名字只是 /proc 里的一个标签；它唯一的路径是 /proc/PID/fd/N），但和
+MAP_ANONYMOUS 映射不同，描述符可以跨 exec 继承，也可以发给另一个进程。它应当从创建的那一刻起就是 close-on-exec，这样
 本程序 exec 的程序只有在被有意交给时才拿到它：reexec 场景会数新程序里有几个
 memfd。`,
 			`memfd_create(name, MFD_CLOEXEC)（unix.MemfdCreate）创建时大小为 0；
@@ -331,10 +331,11 @@ os.NewSyscallError("mmap", err)。`,
 	},
 	{Func: "StartWithFd", Notes: "000 part 4", Man: "execve(2); go doc os/exec.Cmd",
 		Levels: [3]string{
-			`Go cannot fork and go on running Go in the child; its way is fork and
-exec together (os/exec). exec replaces the whole address space, so no
-mapping survives it, but a descriptor does: hand the memfd to the new
-program as its descriptor 3 and let it map the memory again. The new
+			`Go cannot fork and go on running Go in the child; its way is a new
+process that execs at once (os/exec clones with CLONE_VM|CLONE_VFORK: the
+child borrows this memory until its exec). exec replaces the whole
+address space, so no mapping survives it, but a descriptor does: hand the
+memfd to the new program as its descriptor 3 and let it map it again. The new
 program is this one (/proc/self/exe); its environment tells it its role.`,
 			`An exec.Cmd: Path "/proc/self/exe", Args {os.Args[0]}, Env
 os.Environ() plus env, Stdout and Stderr as given, ExtraFiles {f} (the
@@ -348,8 +349,9 @@ as the one extra file, death signal SIGKILL.
 3. Return the command, or Start's error.`,
 		},
 		Zh: [3]string{
-			`Go 不能 fork 之后在子进程里继续运行 Go；它的做法是 fork 和 exec 一起做
-（os/exec）。exec 替换整个地址空间，所以任何映射都留不下来，但文件描述符可以：
+			`Go 不能 fork 之后在子进程里继续运行 Go；它的做法是创建一个立刻 exec 的新进程
+（os/exec 用 CLONE_VM|CLONE_VFORK 调用 clone：子进程在 exec 之前借用父进程的
+内存）。exec 替换整个地址空间，所以任何映射都留不下来，但文件描述符可以：
 把 memfd 作为新程序的描述符 3 交给它，让它重新映射这块内存。新程序就是本程序
 （/proc/self/exe）；环境变量告诉它要扮演的角色。`,
 			`一个 exec.Cmd：Path 为 "/proc/self/exe"，Args 为 {os.Args[0]}，

@@ -50,7 +50,7 @@ func MapWith(fd int, offset int64, length, flags int) ([]byte, error) {
 }
 
 // MapDevZero maps length bytes of /dev/zero MAP_SHARED: the way to get
-// shared anonymous memory before MAP_ANONYMOUS existed (UNP vol. 2 ch. 12).
+// shared anonymous memory before MAP_ANONYMOUS existed (UNP2 §12.5).
 // Each MAP_SHARED mapping of /dev/zero gets a fresh, zero-filled object of
 // its own, so only this process and the children it forks afterwards share
 // it. The descriptor is closed at once: the mapping keeps the object alive.
@@ -211,7 +211,9 @@ func WaitChild(pid int) (unix.WaitStatus, error) {
 // Linux 3.17): memory like MAP_ANONYMOUS, but reached through a descriptor,
 // and a descriptor can be inherited across exec and sent to another process.
 // name only labels it in /proc/PID/fd and /proc/PID/maps ("/memfd:NAME
-// (deleted)"); no filesystem has it, so nothing can open it by name.
+// (deleted)"): no directory holds it, and the label opens nothing. Its one
+// path is /proc/PID/fd/N, which a process allowed to look into this one
+// (same user, or root) may open, as the file's mode bits (0777) allow.
 // MFD_CLOEXEC: an exec'd program gets it only when handed it on purpose.
 // Errors: EMFILE (too many descriptors), EINVAL (name too long).
 func MemfdCreate(name string, size int) (int, error) {
@@ -237,14 +239,14 @@ func MapFd(fd, length int) ([]byte, error) {
 	return unsafe.Slice((*byte)(p), length), nil
 }
 
-// StartWithFd starts this program again (fork and exec of /proc/self/exe,
-// which Go's os/exec does safely) with f as descriptor 3 of the new process
-// (exec.Cmd.ExtraFiles) and env added to its environment. exec replaces the
-// whole address space, so no mapping survives it; a descriptor does, and the
-// new program maps it again. Only descriptor 3 is handed over: every other
+// StartWithFd starts this program again (os/exec: clone with
+// CLONE_VM|CLONE_VFORK, then exec of /proc/self/exe) with f as descriptor 3
+// of the new process (exec.Cmd.ExtraFiles) and env added to its
+// environment. exec replaces the whole address space, so no mapping
+// survives it; a descriptor does, and the new program maps it again. Only descriptor 3 is handed over: every other
 // descriptor of this process is close-on-exec. The child is killed if this
 // thread dies (Pdeathsig), so it never outlives a failed parent. Errors:
-// those of fork and exec, as *os.PathError (EAGAIN, ENOMEM, EACCES).
+// those of clone and exec, as *os.PathError (EAGAIN, ENOMEM, EACCES).
 func StartWithFd(f *os.File, env []string, stdout, stderr *os.File) (*exec.Cmd, error) {
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",

@@ -25,23 +25,23 @@ way for unrelated processes (a memfd sent over a UNIX socket).`,
 	Experiments: []cli.Experiment{
 		{Name: "flags", Args: "", Notes: "001 §1.1.1.1 MAP_ANONYMOUS, 000 part 4",
 			Summary: "MAP_ANONYMOUS makes a mapping anonymous; fd -1 alone does not", Cmd: flagsCmd, Tour: tourFlags},
-		{Name: "fork", Args: "[-hold [-ready FILE]]", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
+		{Name: "fork", Args: "[-file] [-hold [-ready FILE]]", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
 			Summary: "a forked child shares MAP_SHARED pages and copies MAP_PRIVATE ones", Cmd: forkCmd, Tour: tourFork},
 		{Name: "reexec", Args: "", Notes: "000 part 4, 001 §1.1.1.1 MAP_ANONYMOUS",
 			Summary: "the Go way: a memfd handed to a re-executed child; no mapping survives exec", Cmd: reexecCmd, Tour: tourReexec},
 		{Name: "counter", Args: "[-procs N] [-iters N] [-atomic] [-lockstep]", Notes: "000 part 4, 001 §1.1",
-			Summary: "N forked children add to one shared counter: lost updates unless atomic", Cmd: counterCmd, Tour: tourCounter},
-		{Name: "unrelated", Args: "serve [-mode MODE] [-ready FILE] [-timeout D] SOCKET | connect [-timeout D] SOCKET", Notes: "000 part 4, course ep. 22",
-			Summary: "unrelated processes: a memfd passed over a UNIX socket (SCM_RIGHTS)", Cmd: unrelatedCmd, Tour: tourUnrelated},
-		{Name: "devzero", Args: "", Notes: "000 part 4, UNP2 ch. 12 (/dev/zero)",
-			Summary: "/dev/zero mapped MAP_SHARED: anonymous shared memory the old way", Cmd: devzeroCmd, Tour: tourDevzero},
+			Summary: "N forked children add to one shared counter: -lockstep forces lost updates, -atomic prevents them", Cmd: counterCmd, Tour: tourCounter},
+		{Name: "unrelated", Args: "serve [-mode MODE] [-memfd-mode MODE] [-ready FILE] [-timeout D] SOCKET | connect [-procfd] [-timeout D] SOCKET | tcp", Notes: "000 part 4, course ep. 22",
+			Summary: "unrelated processes: a memfd passed over a UNIX socket (SCM_RIGHTS) or reopened through /proc/PID/fd", Cmd: unrelatedCmd, Tour: tourUnrelated},
+		{Name: "devzero", Args: "", Notes: "000 part 4",
+			Summary: "/dev/zero mapped MAP_SHARED: anonymous shared memory the old way (UNP2 §12.5)", Cmd: devzeroCmd, Tour: tourDevzero},
 	},
 	Hints: hints, // hints.go
 }
 
 func main() {
-	if os.Getenv(envRole) != "" {
-		os.Exit(childMain()) // a re-executed child of `reexec`
+	if v, set := os.LookupEnv(envRole); set {
+		os.Exit(childMain(v)) // a re-executed child of `reexec` (reexecrole.go)
 	}
 	cli.Main(program)
 }

@@ -2,7 +2,9 @@
 
 // Reading what the experiments left in memory and what the kernel says of
 // it: a message up to its first zero byte, what /proc/self/maps names behind
-// a mapping, and what /proc/self/fd and fcntl say of descriptors.
+// a mapping, and what /proc/self/fd and fcntl say of descriptors. Memory
+// that another process can shrink (a memfd it holds too, a file) is read and
+// written through fault.Copy: a SIGBUS there is an error line, not a crash.
 
 package main
 
@@ -15,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 	"shmlab/internal/procfs"
 )
 
@@ -24,6 +27,22 @@ func cstring(b []byte) string {
 		b = b[:i]
 	}
 	return string(b)
+}
+
+// readString is the message at m[off:off+n], up to its first zero byte,
+// read under fault.Copy (m is a mapping another process may shrink).
+func readString(m []byte, off, n int) (string, error) {
+	buf := make([]byte, n)
+	if _, err := fault.Copy(m, buf, m[off:off+n]); err != nil {
+		return "", err
+	}
+	return cstring(buf), nil
+}
+
+// writeString copies s to m[off:] under fault.Copy.
+func writeString(m []byte, off int, s string) error {
+	_, err := fault.Copy(m, m[off:], []byte(s))
+	return err
 }
 
 // backing names what /proc/self/maps shows behind the mapping of b.

@@ -7,6 +7,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -19,8 +21,10 @@ import (
 	"shmlab/internal/procfs"
 )
 
-// The environment of a re-executed child: its role, and the address of the
-// parent's MAP_ANONYMOUS mapping (to look for it after exec).
+// The environment of a re-executed child: its role ("reexec:" and a
+// one-time token, which the parent also writes into the memfd at
+// offReexecToken), and the address of the parent's MAP_ANONYMOUS mapping
+// (to look for it after exec). See reexecrole.go.
 const (
 	envRole     = "SHMLAB_ANONFORK_ROLE"
 	envAnonAddr = "SHMLAB_ANONFORK_ANON"
@@ -30,6 +34,8 @@ const (
 	msgReexecParent = "hello from the parent"
 	msgReexecChild  = "hello from the child"
 	offReexecReply  = 64
+	offReexecToken  = 128
+	tokenLen        = 32 // hex digits
 	memfdReexec     = "shmlab-reexec"
 )
 
@@ -65,7 +71,14 @@ func reexec() error {
 		return cli.Sys(fmt.Sprintf("map descriptor %d", fd), "mmap", err)
 	}
 	defer Unmap(m)
-	copy(m, msgReexecParent)
+	// The message, and the token the new program must find there.
+	token := newToken()
+	if err := writeString(m, 0, msgReexecParent); err != nil {
+		return fmt.Errorf("reexec: write into the memfd: %w", err)
+	}
+	if err := writeString(m, offReexecToken, token); err != nil {
+		return fmt.Errorf("reexec: write into the memfd: %w", err)
+	}
 	// A MAP_ANONYMOUS page too: the child will look for it.
 	anon, err := MapAnon(ps, unix.MAP_SHARED)
 	if err != nil {
@@ -74,22 +87,14 @@ func reexec() error {
 	defer Unmap(anon)
 	copy(anon, "anonymous memory of the parent")
 
-	// The memfd's only name is a label in /proc; no filesystem holds it.
-	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
-	if err != nil {
+	if err := showMemfd(fd); err != nil {
 		return err
 	}
-	cli.Fact("memfd in /proc/self/fd", link)
-	// Close-on-exec (MFD_CLOEXEC): no program this one execs gets it unasked.
-	cli.Fact("memfd close-on-exec", closeOnExec(fd))
-	name := strings.TrimSuffix(link, " (deleted)")
-	_, serr := os.Stat(name)
-	cli.Fact("stat "+name, cli.OutcomeOr(serr, "exists"))
 
 	// Start this program again with the memfd as descriptor 3
 	// (reexecChild), and read its answer.
 	addr := uintptr(unsafe.Pointer(&anon[0]))
-	cmd, err := StartWithFd(mf, []string{envRole + "=reexec", envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
+	cmd, err := StartWithFd(mf, []string{envRole + "=reexec:" + token, envAnonAddr + "=" + strconv.FormatUint(uint64(addr), 16)},
 		os.Stdout, os.Stderr)
 	if err != nil {
 		return cli.Sys("re-execute this program", "fork/exec", err)
@@ -97,48 +102,57 @@ func reexec() error {
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("reexec: the child failed: %v", err)
 	}
-	cli.Fact("parent reads the child's reply", cstring(m[offReexecReply:offReexecReply+msgLen]))
+	reply, err := readString(m, offReexecReply, msgLen)
+	if err != nil {
+		return fmt.Errorf("reexec: read the child's reply: %w", err)
+	}
+	cli.Fact("parent reads the child's reply", reply)
 	return nil
 }
 
-// childMain runs a re-executed child and returns its exit status.
-func childMain() int {
-	role := os.Getenv(envRole)
-	os.Unsetenv(envRole)
-	var err error
-	switch role {
-	case "reexec":
-		err = reexecChild()
-	default:
-		err = fmt.Errorf("unknown child role %q", role)
-	}
+// showMemfd shows what /proc and stat say of the memfd: its only name is
+// a label in /proc, which no filesystem holds; and it is close-on-exec
+// (MFD_CLOEXEC): no program this one execs gets it unasked.
+func showMemfd(fd int) error {
+	link, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "anonfork (child): %v\n", err)
-		return 1
+		return err
 	}
-	return 0
+	cli.Fact("memfd in /proc/self/fd", link)
+	cli.Fact("memfd close-on-exec", closeOnExec(fd))
+	name := strings.TrimSuffix(link, " (deleted)")
+	_, serr := os.Stat(name)
+	cli.Fact("stat "+name, cli.OutcomeOr(serr, "exists"))
+	return nil
 }
 
-// reexecChild is the new program of reexec: descriptor 3 is the memfd.
-func reexecChild() error {
-	var st unix.Stat_t
-	if err := unix.Fstat(3, &st); err != nil {
-		return cli.Sys("inspect descriptor 3", "fstat", err)
-	}
-	if st.Size < offReexecReply+msgLen {
-		return fmt.Errorf("descriptor 3 has %d bytes, too few", st.Size)
-	}
+// newToken is a one-time token: 16 random bytes in hex (tokenLen digits).
+func newToken() string {
+	var b [tokenLen / 2]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// reexecChild is the new program of reexec: descriptor 3 is the memfd,
+// already checked by childMain (checkChildFd), size included.
+func reexecChild(size int64) error {
 	// The size came from the parent: map no more than one page.
-	m, err := MapFd(3, int(min(st.Size, int64(unix.Getpagesize()))))
+	m, err := MapFd(3, int(min(size, int64(unix.Getpagesize()))))
 	if err != nil {
 		return cli.Sys("map descriptor 3", "mmap", err)
 	}
 	defer Unmap(m)
-	cli.Fact("child reads through descriptor 3", cstring(m[:msgLen]))
+	msg, err := readString(m, 0, msgLen)
+	if err != nil {
+		return fmt.Errorf("read through descriptor 3: %w", err)
+	}
+	cli.Fact("child reads through descriptor 3", msg)
 	// Descriptor 3 was handed over; any other memfd came through exec
 	// because it was not close-on-exec.
 	cli.Fact("memfd descriptors in the new program", openOn("/memfd:"+memfdReexec+" (deleted)"))
-	copy(m[offReexecReply:], msgReexecChild)
+	if err := writeString(m, offReexecReply, msgReexecChild); err != nil {
+		return fmt.Errorf("write through descriptor 3: %w", err)
+	}
 
 	// The parent's MAP_ANONYMOUS page: is anything mapped at its address?
 	addr, err := strconv.ParseUint(os.Getenv(envAnonAddr), 16, 64)

@@ -1,8 +1,10 @@
 //go:build linux && (amd64 || arm64)
 
 // unrelated connect: connect to serve's socket, receive the memfd
-// (SCM_RIGHTS), map it, read serve's message and write a reply. And the
-// notes' way, for comparison: an anonymous mapping of its own.
+// (SCM_RIGHTS), map it, read serve's message and write a reply. With
+// -procfd it takes no descriptor from the socket: it reopens serve's memfd
+// by a path, /proc/PID/fd/N. And the notes' way, for comparison: an
+// anonymous mapping of its own.
 
 package main
 
@@ -16,7 +18,7 @@ import (
 	"shmlab/internal/cli"
 )
 
-func connect(path string, timeout time.Duration) error {
+func connect(path string, timeout time.Duration, procfd bool) error {
 	conn, err := Dial(path)
 	if err != nil {
 		return cli.WithHints(cli.Sys("connect to "+cli.Quote(path), "connect", err), dialHints(path))
@@ -26,28 +28,36 @@ func connect(path string, timeout time.Duration) error {
 		return err
 	}
 	// Who is on the other side (SO_PEERCRED): not our parent.
-	if cred, err := unix.GetsockoptUcred(conn, unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
-		cli.Fact("connect: serve is my parent", cli.YesNo(int(cred.Pid) == os.Getppid()))
-	}
-
-	// The descriptor arrives: /proc/self/fd shows what it is.
-	mfd, err := RecvFd(conn)
+	cred, err := unix.GetsockoptUcred(conn, unix.SOL_SOCKET, unix.SO_PEERCRED)
 	if err != nil {
-		return cli.WithHints(cli.Sys("receive a descriptor", "recvmsg", err), map[unix.Errno]string{
-			unix.EAGAIN: "serve sent nothing in time (-timeout)",
-		})
+		return cli.Sys("ask who listens on "+cli.Quote(path), "getsockopt SO_PEERCRED", err)
+	}
+	cli.Fact("connect: serve is my parent", cli.YesNo(int(cred.Pid) == os.Getppid()))
+
+	// The memory: the descriptor serve sends, or serve's own reopened.
+	var mfd int
+	reply := msgConnect
+	if procfd {
+		mfd, err = reopen(conn, int(cred.Pid))
+		reply = msgProcfd
+	} else {
+		mfd, err = receive(conn)
+	}
+	if err != nil {
+		return err
 	}
 	defer unix.Close(mfd)
-	link, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", mfd))
-	cli.Fact("connect received", link)
-	// Close-on-exec from its first moment (MSG_CMSG_CLOEXEC).
-	cli.Fact("connect: received descriptor close-on-exec", closeOnExec(mfd))
 	m, err := mapReceived(mfd)
 	if err != nil {
 		return err
 	}
 	defer Unmap(m)
-	cli.Fact("connect reads through the memfd", cstring(m[:msgLen]))
+	// serve, or anyone holding the memfd, may shrink it: guarded access.
+	msg, err := readString(m, 0, msgLen)
+	if err != nil {
+		return fmt.Errorf("unrelated connect: read serve's message: %w", err)
+	}
+	cli.Fact("connect reads through the memfd", msg)
 
 	// What the notes suggest instead: map MAP_ANONYMOUS with fd -1 here too.
 	anon, err := MapAnon(unix.Getpagesize(), unix.MAP_SHARED)
@@ -58,9 +68,26 @@ func connect(path string, timeout time.Duration) error {
 	cli.Fact("connect: own MAP_ANONYMOUS mapping holds serve's message", cli.YesNo(cstring(anon[:msgLen]) == msgServe))
 
 	// The reply, through the memfd: serve reads it once we close.
-	copy(m[offReply:], msgConnect)
-	cli.Fact("connect wrote", msgConnect)
+	if err := writeString(m, offReply, reply); err != nil {
+		return fmt.Errorf("unrelated connect: write the reply: %w", err)
+	}
+	cli.Fact("connect wrote", reply)
 	return nil
+}
+
+// receive takes the descriptor serve sends (RecvFd) and shows what it is.
+func receive(conn int) (int, error) {
+	mfd, err := RecvFd(conn)
+	if err != nil {
+		return -1, cli.WithHints(cli.Sys("receive a descriptor", "recvmsg", err), map[unix.Errno]string{
+			unix.EAGAIN: "serve sent nothing in time (-timeout)",
+		})
+	}
+	link, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", mfd))
+	cli.Fact("connect received", link)
+	// Close-on-exec from its first moment (MSG_CMSG_CLOEXEC).
+	cli.Fact("connect: received descriptor close-on-exec", closeOnExec(mfd))
+	return mfd, nil
 }
 
 // dialHints says what a failed connect means. connect says ECONNREFUSED
@@ -94,15 +121,19 @@ func boundWait(conn int, timeout time.Duration) error {
 	return nil
 }
 
-// mapReceived maps the memory behind a descriptor another process sent.
-// Its size comes from that process: check it, and map no more than a page.
+// mapReceived maps the memory behind a descriptor another process sent or
+// holds. What it is and its size come from that process: check both, and
+// map no more than a page.
 func mapReceived(mfd int) ([]byte, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(mfd, &st); err != nil {
 		return nil, cli.Sys("inspect the received descriptor", "fstat", err)
 	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fmt.Errorf("unrelated connect: the received descriptor is not a regular file (file type %#o): no memory to map", st.Mode&unix.S_IFMT)
+	}
 	if st.Size < offReply+msgLen {
-		return nil, fmt.Errorf("unrelated connect: the received memory has %d bytes, too few", st.Size)
+		return nil, fmt.Errorf("unrelated connect: the received memory has %d bytes, fewer than the %d it must hold", st.Size, offReply+msgLen)
 	}
 	m, err := MapFd(mfd, int(min(st.Size, int64(unix.Getpagesize()))))
 	if err != nil {

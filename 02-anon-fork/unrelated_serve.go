@@ -9,11 +9,9 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -22,7 +20,7 @@ import (
 	"shmlab/internal/track"
 )
 
-func serve(path string, mode uint32, ready string, timeout time.Duration) error {
+func serve(path string, mode, memfdMode uint32, ready string, timeout time.Duration) error {
 	// Anonymous memory behind a descriptor, with serve's message in it.
 	ps := unix.Getpagesize()
 	fd, err := MemfdCreate(memfdUnrelated, ps)
@@ -33,12 +31,21 @@ func serve(path string, mode uint32, ready string, timeout time.Duration) error 
 	if err := sizeAtLeast(fd, ps); err != nil {
 		return err
 	}
+	// Its permission bits (memfd_create makes it 0777): they bind whoever
+	// opens it again through /proc/PID/fd/N, not who receives the
+	// descriptor.
+	if err := memfdChmod(fd, memfdMode); err != nil {
+		return err
+	}
 	m, err := MapFd(fd, ps)
 	if err != nil {
 		return cli.Sys("map memfd "+memfdUnrelated, "mmap", err)
 	}
 	defer Unmap(m)
-	copy(m, msgServe)
+	// Whoever holds the memfd may shrink it: every access is guarded.
+	if err := writeString(m, 0, msgServe); err != nil {
+		return fmt.Errorf("unrelated serve: write into the memfd: %w", err)
+	}
 
 	// The same message in an anonymous mapping: connect will look for it.
 	anon, err := MapAnon(ps, unix.MAP_SHARED)
@@ -49,61 +56,63 @@ func serve(path string, mode uint32, ready string, timeout time.Duration) error 
 	copy(anon, msgServe)
 
 	// The socket file, removed when serve ends, however it ends.
-	lfd, err := listen(path, mode)
+	lfd, remove, err := listen(path, mode)
 	if err != nil {
 		return err
 	}
-	defer unix.Unlink(path)
+	defer remove()
 	defer unix.Close(lfd)
-	defer removeOnSignal(path)()
 	if err := cli.Ready(ready); err != nil {
 		return err
 	}
 	return serveOne(lfd, fd, m, timeout)
 }
 
-// listen makes the socket file (Listen), records it for a scenario's
-// cleanup, and shows its mode.
-func listen(path string, mode uint32) (int, error) {
+// memfdChmod sets the memfd's mode (fchmod) and shows it, read back.
+func memfdChmod(fd int, mode uint32) error {
+	if err := unix.Fchmod(fd, mode); err != nil {
+		return cli.Sys("set the mode of memfd "+memfdUnrelated, "fchmod", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return cli.Sys("inspect memfd "+memfdUnrelated, "fstat", err)
+	}
+	cli.Fact("serve: memfd mode", fmt.Sprintf("%04o", st.Mode&0o777))
+	return nil
+}
+
+// listen makes the socket file (Listen), registers its removal (also on
+// SIGINT, SIGTERM or SIGHUP), and shows its mode. The removal unlinks the
+// path only while it is still this socket: a file someone put there since
+// is not serve's to remove.
+func listen(path string, mode uint32) (int, func(), error) {
 	lfd, err := Listen(path, mode)
 	if err != nil {
 		hints := map[unix.Errno]string{unix.EADDRINUSE: "the path exists; remove it, or choose another"}
 		if len(path) > 107 {
 			hints[unix.EINVAL] = "a UNIX socket path holds at most 107 bytes"
 		}
-		return -1, cli.WithHints(cli.Sys("listen on "+cli.Quote(path), "bind", err), hints)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		track.File(abs) // removed by a scenario's cleanup even if serve is killed
+		return -1, nil, cli.WithHints(cli.Sys("listen on "+cli.Quote(path), "bind", err), hints)
 	}
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {
 		unix.Close(lfd)
-		unix.Unlink(path)
-		return -1, cli.Sys("inspect "+cli.Quote(path), "lstat", err)
+		return -1, nil, cli.Sys("inspect "+cli.Quote(path), "lstat", err)
+	}
+	remove := cli.Made(func() { unlinkIfSame(path, st) })
+	if abs, err := filepath.Abs(path); err == nil {
+		track.File(abs) // removed by a scenario's cleanup even if serve is killed
 	}
 	cli.Fact("serve: socket file mode", fmt.Sprintf("%04o", st.Mode&0o777))
 	cli.Fact("serve listening", "yes")
-	return lfd, nil
+	return lfd, remove, nil
 }
 
-// removeOnSignal removes the socket file and exits when serve is
-// interrupted (Ctrl-C, kill); the function it returns stops that.
-func removeOnSignal(path string) (stop func()) {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		s, ok := <-sig
-		if !ok {
-			return // serve ended first
-		}
+// unlinkIfSame removes path if it is still the socket file st describes.
+func unlinkIfSame(path string, st unix.Stat_t) {
+	var now unix.Stat_t
+	if unix.Lstat(path, &now) == nil && now.Dev == st.Dev && now.Ino == st.Ino && now.Mode&unix.S_IFMT == unix.S_IFSOCK {
 		unix.Unlink(path)
-		fmt.Fprintf(os.Stderr, "anonfork: unrelated serve: %v: removed %s\n", s, path)
-		os.Exit(1)
-	}()
-	return func() {
-		signal.Stop(sig)
-		close(sig)
 	}
 }
 
@@ -131,12 +140,17 @@ func serveOne(lfd, memfd int, m []byte, timeout time.Duration) error {
 	if err := waitEOF(conn, timeout); err != nil {
 		return err
 	}
-	cli.Fact("serve reads connect's reply", cstring(m[offReply:offReply+msgLen]))
+	reply, err := readString(m, offReply, msgLen)
+	if err != nil {
+		return fmt.Errorf("unrelated serve: read connect's reply: %w", err)
+	}
+	cli.Fact("serve reads connect's reply", reply)
 	return nil
 }
 
 // waitEOF reads conn until the peer closes it, at most timeout (negative:
-// for ever).
+// for ever). A peer that closes without reading what serve sent resets the
+// connection: that is an end too.
 func waitEOF(conn int, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	buf := make([]byte, 16)
@@ -157,11 +171,11 @@ func waitEOF(conn int, timeout time.Duration) error {
 			return cli.SysHint("wait for connect to finish", "poll", unix.ETIMEDOUT, "connect did not close the connection in time")
 		}
 		k, err := unix.Read(conn, buf)
+		if (k == 0 && err == nil) || err == unix.ECONNRESET {
+			return nil // closed; reset if it left serve's message unread
+		}
 		if err != nil && err != unix.EINTR {
 			return cli.Sys("wait for connect to finish", "read", err)
-		}
-		if k == 0 && err == nil {
-			return nil
 		}
 	}
 }
