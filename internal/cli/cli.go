@@ -124,7 +124,7 @@ func Run(p *Program, args []string) (status int) {
 		}
 	}
 	fmt.Fprintf(Stderr, "%s: unknown experiment %q\n", p.Name, args[0])
-	usage(p, Stderr)
+	fmt.Fprintf(Stderr, "usage: %s [EXPERIMENT [flags] [args]] (%s -h lists the experiments)\n", p.Name, p.Name)
 	return 2
 }
 

@@ -32,6 +32,13 @@ import (
 func Made(undo func()) (remove func()) {
 	h := &interrupts
 	h.mu.Lock()
+	if h.exiting {
+		// The handler is undoing everything and about to exit: undo this
+		// one too, and do no more work on this goroutine.
+		h.mu.Unlock()
+		undo()
+		select {}
+	}
 	defer h.mu.Unlock()
 	h.start()
 	id := h.next
@@ -60,6 +67,7 @@ type interruptHandler struct {
 	next    int
 	undos   map[int]func()
 	hold    chan os.Signal // non-nil while Hold waits
+	exiting bool           // the handler is undoing and exiting
 }
 
 var interrupts = interruptHandler{undos: map[int]func(){}}
@@ -91,6 +99,7 @@ func (h *interruptHandler) start() {
 // as the signal would have.
 func (h *interruptHandler) exit(sig syscall.Signal) {
 	h.mu.Lock()
+	h.exiting = true // from now on, Made undoes at once (see Made)
 	ids := make([]int, 0, len(h.undos))
 	for id := range h.undos {
 		ids = append(ids, id)

@@ -73,12 +73,12 @@ func Main() {
 	for _, sig := range []syscall.Signal{unix.SIGSEGV, unix.SIGBUS} {
 		if err := sigDefault(sig); err != nil {
 			fmt.Fprintf(os.Stderr, "fault probe %s: rt_sigaction: %v\n", name, err)
-			os.Exit(3)
+			os.Exit(1)
 		}
 	}
 	if err := p(os.Args[2:]); err != nil {
 		fmt.Fprintf(os.Stderr, "%v\n", err)
-		os.Exit(3)
+		os.Exit(1) // the parent reports what it printed
 	}
 	os.Exit(0)
 }
