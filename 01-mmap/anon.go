@@ -22,7 +22,8 @@ func anonCmd(f *cli.Flags) cli.Action {
 
 func tourAnon() error {
 	cli.Say("MAP_ANONYMOUS with fd -1 (匿名映射): memory with no file behind it. The kernel")
-	cli.Say("gives a page only when it is first touched, and gives it zero-filled.")
+	cli.Say("gives a page only when it is first touched, and gives it zero-filled. Without")
+	cli.Say("MAP_ANONYMOUS, fd -1 is a bad descriptor.")
 	return anon(64 << 10)
 }
 
@@ -68,6 +69,11 @@ func anon(size int) error {
 		return err
 	}
 	cli.Fact("rss after writing every page", fmt.Sprintf("%d kB", after.Rss))
+
+	// fd -1 means "no file" only with MAP_ANONYMOUS: without it, the kernel
+	// looks for a descriptor -1 and finds none.
+	_, err = unix.MmapPtr(-1, 0, nil, uintptr(ps), unix.PROT_READ, unix.MAP_PRIVATE)
+	cli.Fact("fd -1 without MAP_ANONYMOUS", cli.Outcome(err))
 	return nil
 }
 

@@ -49,9 +49,10 @@ func Protect(b []byte, prot int) error {
 	return exercise.Todo("Protect", "001 §1.1.1.3", "man mprotect(2); go run -tags exercise ./01-mmap hint Protect")
 }
 
-// MapFixed maps anonymous memory at exactly the address of at, over
-// len(at) bytes, with fixedFlag (MAP_FIXED or MAP_FIXED_NOREPLACE). Notes
-// 001 §1.1.1.1 MAP_FIXED; man mmap(2); hint MapFixed.
+// MapFixed maps len(at) bytes of anonymous memory at the address of at,
+// with fixedFlag (MAP_FIXED, MAP_FIXED_NOREPLACE, or 0: a hint only), and
+// returns the mapping where mmap put it. Notes 001 §1.1.1.1 addr, MAP_FIXED;
+// man mmap(2); hint MapFixed.
 func MapFixed(at []byte, fixedFlag int) ([]byte, error) {
 	return nil, exercise.Todo("MapFixed", "001 §1.1.1.1", "man mmap(2) MAP_FIXED; go run -tags exercise ./01-mmap hint MapFixed")
 }

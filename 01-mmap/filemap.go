@@ -1,19 +1,23 @@
 //go:build linux && (amd64 || arm64)
 
-// What the experiments that map a file by its path share: the size check
-// before mapping, the mapping of a byte range (write and read), and the
-// error line when MapFile fails.
+// What the experiments that map a file by its path share: the check that it
+// is a regular file and its size, before mapping; an open for read() that no
+// FIFO can block; the mapping of a byte range (write and read); the error
+// line when MapFile fails; and the guard around every access to a file
+// mapping, which another process may shrink under it.
 
 package main
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 )
 
 // mapHints say what to do about the errors of mapping a file.
@@ -40,6 +44,9 @@ func mapFileErr(path string, err error) error {
 // is refused here: touching it through the mapping would raise SIGBUS.
 func mapRange(path string, off int64, n int, prot int) ([]byte, int, error) {
 	size, err := fileSize(path)
+	if prot&unix.PROT_WRITE != 0 {
+		size, err = writableSize(path)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -55,15 +62,127 @@ func mapRange(path string, off int64, n int, prot int) ([]byte, int, error) {
 	return m, int(off - start), nil
 }
 
-// fileSize is the size of a regular file; a directory is refused with the
-// errno open(O_RDWR) would give it.
+// fileSize is the size of the regular file at path. Anything else is
+// refused before it is opened, in one line naming what it is: a FIFO would
+// make open wait for a writer for ever, a device may act on open, and
+// neither holds pages a mapping could show. stat follows a symlink: reading
+// through one is fine; what is refused is the kind of file at its end.
 func fileSize(path string) (int64, error) {
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
 		return 0, cli.Sys("stat "+cli.Quote(path), "stat", err)
 	}
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		return 0, cli.SysHint("map "+cli.Quote(path), "open", unix.EISDIR, "a directory cannot be mapped")
+	if err := regular(path, st.Mode); err != nil {
+		return 0, err
 	}
 	return st.Size, nil
+}
+
+// writableSize is fileSize for an experiment that writes into the file
+// through a mapping: a symbolic link is refused too (lstat), so that a link
+// planted in a shared directory never leads a write elsewhere.
+func writableSize(path string) (int64, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return 0, cli.Sys("stat "+cli.Quote(path), "lstat", err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return 0, fmt.Errorf("%s: a symbolic link: this experiment writes into the file, and never through a link (name the file itself)", cli.Quote(path))
+	}
+	if err := regular(path, st.Mode); err != nil {
+		return 0, err
+	}
+	return st.Size, nil
+}
+
+// maxMap bounds what an experiment maps of a file in one piece.
+const maxMap = 1 << 30
+
+// wholeFile is the size of the regular file at path, for an experiment that
+// maps all of it (and writes into it if write): at most maxMap bytes.
+func wholeFile(path string, write bool) (int, error) {
+	size, err := fileSize(path)
+	if write {
+		size, err = writableSize(path)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if size > maxMap {
+		return 0, fmt.Errorf("%s: %d bytes: this experiment maps a whole file, of at most %d bytes (1 GiB)", cli.Quote(path), size, maxMap)
+	}
+	return int(size), nil
+}
+
+// regular refuses a file whose mode is not S_IFREG, naming its kind.
+func regular(path string, mode uint32) error {
+	kind, ok := map[uint32]string{
+		unix.S_IFDIR:  "a directory",
+		unix.S_IFIFO:  "a FIFO (named pipe)",
+		unix.S_IFCHR:  "a character device",
+		unix.S_IFBLK:  "a block device",
+		unix.S_IFSOCK: "a socket",
+		unix.S_IFLNK:  "a symbolic link",
+	}[mode&unix.S_IFMT]
+	if mode&unix.S_IFMT == unix.S_IFREG {
+		return nil
+	}
+	if !ok {
+		kind = fmt.Sprintf("a file of type %#o", mode&unix.S_IFMT)
+	}
+	return fmt.Errorf("%s: %s, not a regular file: this lab maps only regular files, and refuses the rest without opening them", cli.Quote(path), kind)
+}
+
+// openRead opens path for read(2) or pread(2) outside the lesson: with
+// O_NONBLOCK, so that a FIFO put there in the meantime cannot block the
+// open, then fstat to refuse anything but a regular file, then O_NONBLOCK
+// cleared again.
+func openRead(path string) (*os.File, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, cli.Sys("open "+cli.Quote(path), "open", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, cli.Sys("stat "+cli.Quote(path), "fstat", err)
+	}
+	if err := regular(path, st.Mode); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, cli.Sys("open "+cli.Quote(path), "fcntl F_SETFL", err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// readAt reads n bytes at off with pread(2): plain file I/O, no mapping.
+func readAt(path string, off int64, n int) (string, error) {
+	f, err := openRead(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	k, err := f.ReadAt(buf, off)
+	if k == 0 && err != nil && err != io.EOF {
+		return "", cli.Sys("read "+cli.Quote(path), "pread", err)
+	}
+	return string(buf[:k]), nil
+}
+
+// guard runs f, which reads or writes m, a mapping of path that starts at
+// file offset start. If the file shrank under the mapping (another process
+// truncated it) or a page cannot be backed (its tmpfs is full), the access
+// raises SIGBUS: that becomes one error line naming the file offset,
+// instead of a crash of the program.
+func guard(what, path string, start int64, m []byte, f func()) error {
+	err := fault.Guard(m, f)
+	var g *fault.Gone
+	if errors.As(err, &g) {
+		return fmt.Errorf("%s %s: %w", what, cli.Quote(path), &fault.Gone{Offset: int(start) + g.Offset})
+	}
+	return err
 }

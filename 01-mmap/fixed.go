@@ -1,8 +1,8 @@
 //go:build linux && (amd64 || arm64)
 
 // fixed: MAP_FIXED maps at exactly the address given and silently throws
-// away what was there; MAP_FIXED_NOREPLACE (Linux 4.17) refuses with EEXIST
-// (notes 001 §1.1.1.1 MAP_FIXED).
+// away what was there; MAP_FIXED_NOREPLACE (Linux 4.17) refuses with EEXIST;
+// an address inside a page is EINVAL (notes 001 §1.1.1.1 MAP_FIXED).
 
 package main
 
@@ -24,7 +24,8 @@ func fixedCmd(f *cli.Flags) cli.Action {
 func tourFixed() error {
 	cli.Say("MAP_FIXED maps at exactly the address given. If something is mapped there")
 	cli.Say("already, it is thrown away without a word: the old bytes are gone. Linux 4.17")
-	cli.Say("added MAP_FIXED_NOREPLACE, which fails with EEXIST instead.")
+	cli.Say("added MAP_FIXED_NOREPLACE, which fails with EEXIST instead. The address must")
+	cli.Say("be on a page boundary.")
 	return fixed()
 }
 
@@ -44,6 +45,16 @@ func fixed() error {
 		return errors.New("MAP_FIXED_NOREPLACE replaced a mapping (kernel older than 4.17?)")
 	}
 	cli.Fact("old mapping still reads", strings.TrimRight(string(old[:9]), "\x00"))
+
+	// MAP_FIXED wants an address on a page boundary: 100 bytes in is EINVAL
+	// (a hint without MAP_FIXED would be rounded instead: the addr
+	// experiment).
+	bad, err := MapFixed(old[100:], unix.MAP_FIXED)
+	cli.Fact("MAP_FIXED at an unaligned address", cli.Outcome(err))
+	if err == nil {
+		Unmap(bad)
+		return errors.New("MAP_FIXED accepted an address inside a page")
+	}
 
 	// MAP_FIXED over it: accepted, and the old bytes are gone.
 	n, err := MapFixed(old, unix.MAP_FIXED)

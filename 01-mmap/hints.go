@@ -28,8 +28,9 @@ flags with strace). Then mmap(2) with addr NULL (the kernel chooses),
 length, prot, flags, the descriptor and offset, passed as given: the kernel
 itself refuses an offset that is not a multiple of the page size (EINVAL).
 In Go: unix.Open, unix.MmapPtr, unix.Close. Errors: open gives ENOENT,
-EACCES (the file's mode does not allow the open mode), mmap gives EINVAL,
-ENODEV, EACCES. Return them as os.NewSyscallError("open", err) or
+EACCES (the file's mode does not allow the open mode), mmap gives EINVAL
+(length 0, offset inside a page), ENODEV, EACCES, EPERM (PROT_EXEC on a
+noexec mount). Return them as os.NewSyscallError("open", err) or
 os.NewSyscallError("mmap", err): the scenarios match "open: EACCES".`,
 			`1. Pick the open mode from prot and flags (read-write only for
    MAP_SHARED with PROT_WRITE).
@@ -53,7 +54,8 @@ MAP_SHARED 加 PROT_WRITE 的映射会写回文件,需要读写打开;其他映�
 length、prot、flags、描述符和 offset 原样传入:offset 不是页大小的整数倍时,
 内核自己会返回 EINVAL。Go 里用 unix.Open、unix.MmapPtr、unix.Close。
 错误:open 可能返回 ENOENT、EACCES(文件权限不允许这种打开方式),mmap 可能返回
-EINVAL、ENODEV、EACCES。用 os.NewSyscallError("open", err) 或
+EINVAL(长度为 0,或偏移不在页边界上)、ENODEV、EACCES、EPERM(noexec 挂载的文件
+系统上要求 PROT_EXEC)。用 os.NewSyscallError("open", err) 或
 os.NewSyscallError("mmap", err) 返回:场景检查的是 "open: EACCES" 这样的行。`,
 			`1. 根据 prot 和 flags 选择打开方式(只有 MAP_SHARED 加 PROT_WRITE 才读写打开)。
 2. 用这个方式加 O_CLOEXEC 打开文件;失败就返回 open 的错误。
@@ -178,29 +180,36 @@ unix.Mprotect(b, prot)。错误:地址在页中间时是 EINVAL;共享的文件�
 			`MAP_FIXED maps at exactly the address given, and silently throws away
 whatever was mapped there: the old bytes are gone. MAP_FIXED_NOREPLACE
 (Linux 4.17) maps at that address too, but refuses when something is
-there already. Without either flag, the address is only a hint.`,
+there already. Without either flag (fixedFlag 0), the address is only a
+hint: the kernel rounds it to a page boundary, and maps somewhere else
+when the pages there are taken.`,
 			`mmap(2) with addr = the address of at's first byte, length len(at),
 PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|fixedFlag (the caller's
-MAP_FIXED or MAP_FIXED_NOREPLACE), fd -1, offset 0. In Go: unix.MmapPtr
+MAP_FIXED, MAP_FIXED_NOREPLACE or 0), fd -1, offset 0. In Go: unix.MmapPtr
 with unsafe.Pointer(unsafe.SliceData(at)). Errors: EEXIST from
-MAP_FIXED_NOREPLACE over a mapping. Return os.NewSyscallError("mmap", err).`,
+MAP_FIXED_NOREPLACE over a mapping, EINVAL for MAP_FIXED at an address
+inside a page. Return os.NewSyscallError("mmap", err).`,
 			`1. Take the address and length of at.
 2. mmap anonymous private memory there, readable and writable, with the
    fixed flag the caller gave.
 3. On failure return the mmap error; else the new mapping as a []byte
-   (it starts at the same address).`,
+   starting at the address mmap returned (with a hint, not always the
+   one asked for).`,
 		},
 		Zh: [3]string{
 			`MAP_FIXED 把映射放在给定的确切地址上,并且不声不响地丢掉那里原有的映射:旧数据就
 没了。MAP_FIXED_NOREPLACE(Linux 4.17)同样映射到该地址,但那里已有映射时拒绝。
-两个标志都不带时,地址只是一个建议。`,
+两个标志都不带时(fixedFlag 为 0),地址只是一个建议:内核把它取整到页边界,那里的页
+已被占用时就映射到别处。`,
 			`mmap(2):addr 是 at 第一个字节的地址,长度 len(at),PROT_READ|PROT_WRITE,
-MAP_PRIVATE|MAP_ANONYMOUS|fixedFlag(调用者给的 MAP_FIXED 或 MAP_FIXED_NOREPLACE),
+MAP_PRIVATE|MAP_ANONYMOUS|fixedFlag(调用者给的 MAP_FIXED、MAP_FIXED_NOREPLACE 或 0),
 fd 为 -1,偏移 0。Go 里用 unix.MmapPtr 和 unsafe.Pointer(unsafe.SliceData(at))。
-错误:MAP_FIXED_NOREPLACE 遇到已有映射时是 EEXIST。返回 os.NewSyscallError("mmap", err)。`,
+错误:MAP_FIXED_NOREPLACE 遇到已有映射时是 EEXIST;MAP_FIXED 的地址在页中间时是
+EINVAL。返回 os.NewSyscallError("mmap", err)。`,
 			`1. 取 at 的地址和长度。
 2. 在那里映射可读可写的私有匿名内存,带上调用者给的 fixed 标志。
-3. 失败就返回 mmap 的错误;否则把新映射作为 []byte 返回(它从同一个地址开始)。`,
+3. 失败就返回 mmap 的错误;否则把新映射作为 []byte 返回,从 mmap 返回的地址开始
+   (只是建议地址时,不一定是要求的那个)。`,
 		},
 	},
 }

@@ -32,7 +32,8 @@ func PageSize() int {
 //
 // Errors: ENOENT (no such file), EACCES (the open mode does not allow the
 // protection asked for), EINVAL (offset not a multiple of the page size, or
-// length 0), ENODEV (a file that cannot be mapped, such as a directory).
+// length 0), ENODEV (a file that cannot be mapped, such as a FIFO), EPERM
+// (PROT_EXEC on a file of a filesystem mounted noexec).
 // The error names the call that failed: open or mmap.
 func MapFile(path string, offset int64, length int, prot, flags int) ([]byte, error) {
 	mode := unix.O_RDONLY
@@ -66,10 +67,14 @@ func MapAnon(length int, prot, flags int) ([]byte, error) {
 	return unsafe.Slice((*byte)(p), length), nil
 }
 
-// MapFixed maps anonymous memory at exactly the address of at, over
-// len(at) bytes. With MAP_FIXED, whatever was mapped there is silently
-// replaced; with MAP_FIXED_NOREPLACE (Linux 4.17) an existing mapping makes
-// it fail with EEXIST instead.
+// MapFixed maps len(at) bytes of anonymous memory at the address of at
+// (notes 001 §1.1.1.1 addr, MAP_FIXED). With MAP_FIXED it is exactly that
+// address, and whatever was mapped there is silently replaced; with
+// MAP_FIXED_NOREPLACE (Linux 4.17) an existing mapping makes it fail with
+// EEXIST instead. With fixedFlag 0 the address is only a hint: the kernel
+// rounds it to a page and maps elsewhere if it is taken, so the mapping
+// returned is where mmap put it. Errors: EINVAL for MAP_FIXED at an address
+// inside a page, EEXIST as above.
 func MapFixed(at []byte, fixedFlag int) ([]byte, error) {
 	length := len(at)
 	p, err := unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(at)), uintptr(length),
@@ -89,7 +94,8 @@ func Unmap(b []byte) error {
 
 // Protect changes the protection of the pages of b (notes 001 §1.1.1.3).
 // Errors: EINVAL if b does not start on a page boundary, EACCES if prot asks
-// for more than the file's open mode allows on a shared mapping.
+// for more than the file's open mode allows on a shared mapping, or for
+// PROT_EXEC on a file of a noexec mount.
 func Protect(b []byte, prot int) error {
 	return os.NewSyscallError("mprotect", unix.Mprotect(b, prot))
 }

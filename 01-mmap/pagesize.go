@@ -6,7 +6,9 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -20,14 +22,22 @@ func pagesizeCmd(f *cli.Flags) cli.Action {
 }
 
 func tourPagesize() error {
-	cli.Say("The kernel maps memory in pages. A 1-byte request still takes a whole page,")
-	cli.Say("as /proc/self/maps shows for an anonymous mapping of 1 byte.")
+	cli.Say("The kernel maps memory in pages, and tells each program their size at exec")
+	cli.Say("(AT_PAGESZ, which getpagesize() and sysconf(_SC_PAGESIZE) return). A 1-byte")
+	cli.Say("request still takes a whole page, as /proc/self/smaps shows.")
 	return pagesize()
 }
 
 func pagesize() error {
-	// The page size the kernel told this process at exec (AT_PAGESZ).
+	// The page size, as the lesson asks for it (getpagesize), and as the
+	// kernel wrote it in the auxiliary vector at exec (AT_PAGESZ), where
+	// glibc's getpagesize() and sysconf(_SC_PAGESIZE) read it too.
 	cli.Fact("page size", PageSize())
+	aux, err := auxPageSize()
+	if err != nil {
+		return err
+	}
+	cli.Fact("AT_PAGESZ in /proc/self/auxv", aux)
 
 	// Ask for 1 byte. MAP_SHARED anonymous memory is its own object, so the
 	// kernel never merges it with a neighbour: its line in /proc/self/smaps
@@ -43,4 +53,30 @@ func pagesize() error {
 	}
 	cli.Fact("1-byte mapping spans", fmt.Sprintf("%d bytes", m.Size()))
 	return nil
+}
+
+// The auxiliary vector's entry types (elf.h) this experiment reads.
+const (
+	atNull   = 0
+	atPagesz = 6
+)
+
+// auxPageSize reads AT_PAGESZ from /proc/self/auxv: pairs of 64-bit words
+// (type, value), ended by AT_NULL.
+func auxPageSize() (uint64, error) {
+	b, err := os.ReadFile("/proc/self/auxv")
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; i+16 <= len(b); i += 16 {
+		typ := binary.NativeEndian.Uint64(b[i:])
+		val := binary.NativeEndian.Uint64(b[i+8:])
+		if typ == atPagesz {
+			return val, nil
+		}
+		if typ == atNull {
+			break
+		}
+	}
+	return 0, fmt.Errorf("/proc/self/auxv: no AT_PAGESZ")
 }

@@ -8,7 +8,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -30,7 +29,7 @@ func privateCmd(f *cli.Flags) cli.Action {
 }
 
 func tourPrivate() error {
-	path, done, err := tempFile("hello, page cache\n")
+	path, done, err := tempFile("", "hello, page cache\n")
 	if err != nil {
 		return err
 	}
@@ -43,14 +42,14 @@ func tourPrivate() error {
 func private(path, text, ready string, hold bool) error {
 	// Map the whole file privately. PROT_WRITE on a private mapping never
 	// writes back, so MapFile opens the file O_RDONLY.
-	size, err := fileSize(path)
+	size, err := wholeFile(path, false)
 	if err != nil {
 		return err
 	}
-	if size < int64(len(text)) {
+	if size < len(text) {
 		return fmt.Errorf("private %s: the file has %d bytes, fewer than the %d to write", cli.Quote(path), size, len(text))
 	}
-	m, err := MapFile(path, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
+	m, err := MapFile(path, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 	if err != nil {
 		return mapFileErr(path, err)
 	}
@@ -61,9 +60,14 @@ func private(path, text, ready string, hold bool) error {
 		return err
 	}
 
-	// Store the text: the kernel copies the page, and the copy changes.
-	copy(m, text)
-	cli.Fact("mapping reads", string(m[:len(text)]))
+	// Store the text: the kernel copies the page, and the copy changes. The
+	// first write reads the page from the file, which another process may
+	// have truncated: guarded.
+	var back string
+	if err := guard("write", path, 0, m, func() { copy(m, text); back = string(m[:len(text)]) }); err != nil {
+		return err
+	}
+	cli.Fact("mapping reads", back)
 
 	// read() of the file, here and in another process: the original.
 	own, err := readAt(path, 0, len(text))
@@ -85,19 +89,4 @@ func private(path, text, ready string, hold bool) error {
 		cli.Hold()
 	}
 	return nil
-}
-
-// readAt reads n bytes at off with pread(2): plain file I/O, no mapping.
-func readAt(path string, off int64, n int) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", cli.Sys("open "+cli.Quote(path), "open", err)
-	}
-	defer f.Close()
-	buf := make([]byte, n)
-	k, err := f.ReadAt(buf, off)
-	if k == 0 && err != nil {
-		return "", cli.Sys("read "+cli.Quote(path), "pread", err)
-	}
-	return string(buf[:k]), nil
 }

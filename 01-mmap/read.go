@@ -39,12 +39,17 @@ func readCmd(f *cli.Flags) cli.Action {
 			return err
 		}
 		defer Unmap(m)
-		// Print the bytes as text, up to a NUL (as a C string would end).
+		// Print the bytes as text, up to a NUL (as a C string would end),
+		// straight from the mapping. Guarded: a file another process
+		// truncated meanwhile raises SIGBUS on the pages it lost.
 		b := m[rel : rel+n]
-		if i := bytes.IndexByte(b, 0); i >= 0 {
-			b = b[:i]
-		}
-		fmt.Fprintf(cli.Stdout, "%s\n", b)
-		return nil
+		start := *off - int64(rel)
+		return guard("read", path, start, m, func() {
+			if i := bytes.IndexByte(b, 0); i >= 0 {
+				b = b[:i]
+			}
+			cli.Stdout.Write(b)
+			fmt.Fprintln(cli.Stdout)
+		})
 	}
 }

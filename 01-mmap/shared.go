@@ -29,7 +29,7 @@ func sharedCmd(f *cli.Flags) cli.Action {
 }
 
 func tourShared() error {
-	path, done, err := tempFile("hello, page cache\n")
+	path, done, err := tempFile("", "hello, page cache\n")
 	if err != nil {
 		return err
 	}
@@ -43,14 +43,14 @@ func tourShared() error {
 
 func shared(path, text, ready string, hold bool) error {
 	// Map the whole file, shared and writable (so opened O_RDWR).
-	size, err := fileSize(path)
+	size, err := wholeFile(path, true)
 	if err != nil {
 		return err
 	}
-	if size < int64(len(text)) {
+	if size < len(text) {
 		return fmt.Errorf("shared %s: the file has %d bytes, fewer than the %d to write (grow it first)", cli.Quote(path), size, len(text))
 	}
-	m, err := MapFile(path, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	m, err := MapFile(path, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return mapFileErr(path, err)
 	}
@@ -62,9 +62,13 @@ func shared(path, text, ready string, hold bool) error {
 	}
 
 	// Store the text: a plain memory copy, no system call (no msync, no
-	// munmap either).
-	copy(m, text)
-	cli.Fact("mapping reads", string(m[:len(text)]))
+	// munmap either). Every access to the mapping is guarded: another
+	// process may truncate the file under it (SIGBUS).
+	var back string
+	if err := guard("write", path, 0, m, func() { copy(m, text); back = string(m[:len(text)]) }); err != nil {
+		return err
+	}
+	cli.Fact("mapping reads", back)
 
 	// Another process read()s the file while the mapping is alive.
 	got, err := fault.ReadInChild(path, len(text))
@@ -73,12 +77,18 @@ func shared(path, text, ready string, hold bool) error {
 	}
 	cli.Fact("read() in another process", got)
 
-	// Keep the mapping for a scenario's `cat` if asked.
+	// Keep the mapping for a scenario's `cat` if asked; then read it again:
+	// a write() another process made meanwhile is in the mapping too.
 	if err := cli.Ready(ready); err != nil {
 		return err
 	}
-	if hold {
-		cli.Hold()
+	if !hold {
+		return nil
 	}
+	cli.Hold()
+	if err := guard("read", path, 0, m, func() { back = string(m[:len(text)]) }); err != nil {
+		return err
+	}
+	cli.Fact("mapping reads after the hold", back)
 	return nil
 }

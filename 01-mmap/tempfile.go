@@ -5,19 +5,24 @@ package main
 import (
 	"os"
 	"path/filepath"
+
+	"shmlab/internal/cli"
 )
 
-// tempFile makes a file with content for a tour step and returns how to
-// remove it.
-func tempFile(content string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "shmlab-mmap-")
+// tempFile makes a file with content for a tour step, in a new directory
+// under dir ("" for the temporary directory), and returns how to remove
+// both. They are registered with cli.Made: an interrupted tour removes them
+// too.
+func tempFile(dir, content string) (string, func(), error) {
+	d, err := os.MkdirTemp(dir, "shmlab-mmap-")
 	if err != nil {
 		return "", nil, err
 	}
-	path := filepath.Join(dir, "data.txt")
+	remove := cli.Made(func() { os.RemoveAll(d) })
+	path := filepath.Join(d, "data.txt")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		os.RemoveAll(dir)
+		remove()
 		return "", nil, err
 	}
-	return path, func() { os.RemoveAll(dir) }, nil
+	return path, remove, nil
 }

@@ -36,7 +36,7 @@ func unmapCmd(f *cli.Flags) cli.Action {
 }
 
 func tourUnmap() error {
-	path, done, err := tempFile("mapped by a child\n")
+	path, done, err := tempFile("", "mapped by a child\n")
 	if err != nil {
 		return err
 	}
@@ -48,6 +48,12 @@ func tourUnmap() error {
 }
 
 func unmap(file string) error {
+	// A regular file only: the child would wait for ever opening a FIFO.
+	if file != "" {
+		if _, err := fileSize(file); err != nil {
+			return err
+		}
+	}
 	// Access after munmap, in a child the kernel kills.
 	res, err := fault.Run("unmap-access")
 	if err != nil {
@@ -161,6 +167,9 @@ func probeUnmapAccess(args []string) error {
 // probeMapAndExit maps a file, checks /proc shows it, and exits without
 // munmap.
 func probeMapAndExit(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("map-and-exit probe: want FILE, got %d arguments", len(args))
+	}
 	m, err := MapFile(args[0], 0, 1, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return mapFileErr(args[0], err)

@@ -28,8 +28,13 @@ func writeCmd(f *cli.Flags) cli.Action {
 			return err
 		}
 		defer Unmap(m)
-		// Store: the file's page-cache pages change, no write(2).
-		copy(m[rel:], text)
+		// Store: the file's page-cache pages change, no write(2). Guarded:
+		// a page another process truncated away, or one a full tmpfs cannot
+		// back, is SIGBUS.
+		start := *off - int64(rel)
+		if err := guard("write", path, start, m, func() { copy(m[rel:], text) }); err != nil {
+			return err
+		}
 		cli.Fact("wrote", fmt.Sprintf("%d bytes at offset %d", len(text), *off))
 		return nil
 	}

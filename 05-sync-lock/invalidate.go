@@ -10,7 +10,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -19,7 +18,7 @@ import (
 )
 
 func invalidateCmd(f *cli.Flags) cli.Action {
-	keep := f.Bool("keep", "keep FILE afterwards (it is created with O_EXCL and removed by default)")
+	keep := f.Bool("keep", "keep FILE afterwards (it is created with O_EXCL; removed by default, and when interrupted)")
 	f.Args(1, 1) // FILE
 	return func(args []string) error {
 		remove, err := createFile(args[0], *keep)
@@ -89,7 +88,9 @@ func invalidate(path string) error {
 // invalidateShared writes through the shared mapping sh of path, then
 // MS_INVALIDATE: the write stays, dirty, and other processes read it.
 func invalidateShared(path string, sh []byte) error {
-	copy(sh, markMapped)
+	if err := guard("write", path, sh, func() { copy(sh, markMapped) }); err != nil {
+		return err
+	}
 	if err := dirtyFact("shared: dirty before MS_INVALIDATE", sh); err != nil {
 		return err
 	}
@@ -123,20 +124,30 @@ func invalidatePrivate(path string, size int) error {
 	}
 	defer Unmap(untouched)
 
-	// The first write to pr copies its page; then the file changes.
+	// The first write to pr copies its page; then the file changes. Every
+	// access is guarded: another process may truncate the file.
 	n := len(markCopied)
-	copy(pr, markCopied)
+	if err := guard("write", path, pr, func() { copy(pr, markCopied) }); err != nil {
+		return err
+	}
 	if err := pwrite(path, markPwrite); err != nil {
 		return err
 	}
-	cli.Fact("private: untouched mapping after pwrite, no msync", string(untouched[:n]))
+	var seen string
+	if err := guard("read", path, untouched, func() { seen = string(untouched[:n]) }); err != nil {
+		return err
+	}
+	cli.Fact("private: untouched mapping after pwrite, no msync", seen)
 
 	// MS_INVALIDATE: the copy stays; the file keeps the pwrite.
 	if err := Sync(pr, unix.MS_INVALIDATE); err != nil {
 		return cli.Sys("sync MS_INVALIDATE", "msync", err)
 	}
 	cli.Fact("private: msync(MS_INVALIDATE)", "ok")
-	cli.Fact("private: written mapping after MS_INVALIDATE", string(pr[:n]))
+	if err := guard("read", path, pr, func() { seen = string(pr[:n]) }); err != nil {
+		return err
+	}
+	cli.Fact("private: written mapping after MS_INVALIDATE", seen)
 	got, err := fault.ReadInChild(path, n)
 	if err != nil {
 		return err
@@ -148,9 +159,9 @@ func invalidatePrivate(path string, size int) error {
 // pwrite writes text at offset 0 of path with pwrite(2), the way a process
 // that never maps the file would.
 func pwrite(path, text string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	f, err := openFile(path, unix.O_WRONLY)
 	if err != nil {
-		return cli.Sys("open "+cli.Quote(path), "open", err)
+		return err
 	}
 	defer f.Close()
 	_, err = f.WriteAt([]byte(text), 0)

@@ -18,6 +18,9 @@ import (
 func init() {
 	// The other process of the tour: it maps, locks and unlocks the file.
 	fault.Register("lockfile-unlock", func(args []string) error {
+		if len(args) != 1 {
+			return fmt.Errorf("lockfile-unlock probe: want FILE, got %d arguments", len(args))
+		}
 		return lockfile(args[0], true, false, "", nil)
 	})
 }

@@ -22,7 +22,7 @@ func msyncCmd(f *cli.Flags) cli.Action {
 
 // syncFileCmd declares the flags and arguments msync and msync-async share.
 func syncFileCmd(f *cli.Flags, name string, async bool) cli.Action {
-	keep := f.Bool("keep", "keep FILE afterwards (it is created with O_EXCL and removed by default)")
+	keep := f.Bool("keep", "keep FILE afterwards (it is created with O_EXCL; removed by default, and when interrupted)")
 	f.Args(1, 2) // FILE [TEXT]
 	return func(args []string) error {
 		text := "HELLO"
@@ -131,8 +131,11 @@ func writeAndRead(path string, m []byte, text string) error {
 		return err
 	}
 
-	// A store: the page is dirty now.
-	copy(m, text)
+	// A store: the page is dirty now. Guarded: another process may
+	// truncate the file under the mapping (SIGBUS).
+	if err := guard("write", path, m, func() { copy(m, text) }); err != nil {
+		return err
+	}
 	if err := dirtyFact("dirty before msync", m); err != nil {
 		return err
 	}
