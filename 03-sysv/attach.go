@@ -17,7 +17,6 @@ import (
 	"shmlab/internal/cli"
 	"shmlab/internal/fault"
 	"shmlab/internal/procfs"
-	"shmlab/internal/track"
 )
 
 func init() { fault.Register("rdonly-write", probeRdonlyWrite) }
@@ -47,18 +46,15 @@ func attachCmd(f *cli.Flags) cli.Action {
 }
 
 func tourAttach() error {
-	id, err := Get(unix.IPC_PRIVATE, 1, 0o600)
+	id, remove, err := ownSegment(unix.IPC_PRIVATE, 1, 0o600)
 	if err != nil {
-		return getErr(err, unix.IPC_PRIVATE, 0)
+		return err
 	}
-	track.Shm(id, unix.IPC_PRIVATE)
-	defer Remove(id)
-	cli.Say("shmat with shmaddr NULL: the kernel picks the address. The segment is a file")
-	cli.Say("on the kernel's internal shm mount (the notes' 特殊文件系统shm), shown in")
-	cli.Say("/proc/self/maps as /SYSV<key> (deleted), its inode the shmid; it is")
-	cli.Say("ordinary shmem like tmpfs, not a swap partition, though its pages may be")
-	cli.Say("swapped out like any. A 1-byte segment still maps a whole page.")
-	cli.Say("With SHM_RDONLY a write raises SIGSEGV (a child process takes it):")
+	defer remove()
+	cli.Say("shmat(id, NULL): the kernel picks the address. The segment is a file of the")
+	cli.Say("kernel's internal shm mount (特殊文件系统shm), /SYSV<key> (deleted) in")
+	cli.Say("/proc/self/maps, inode = shmid; that mount is a tmpfs (a memfd's), not swap.")
+	cli.Say("A 1-byte segment maps a page; with SHM_RDONLY a write is SIGSEGV (in a child):")
 	return attach(id, attachOpts{rdonly: true})
 }
 
@@ -73,6 +69,11 @@ func attach(id int, o attachOpts) error {
 	if err := showAttached(id, m); err != nil {
 		Detach(m)
 		return err
+	}
+	// -put must fit, with its NUL, in the segment's own size.
+	if o.put != "" && len(o.put)+1 > len(m) {
+		Detach(m)
+		return fmt.Errorf("attach shmid %d: -put of %d bytes and a NUL does not fit: the segment has %d", id, len(o.put), len(m))
 	}
 
 	// Through SHM_RDONLY, a read works and a write faults (in a child).
@@ -125,6 +126,11 @@ func showAttached(id int, m []byte) error {
 	cli.Fact("maps perms", mp.Perms)
 	cli.Fact("maps inode is the shmid", cli.YesNo(mp.Inode == uint64(id)))
 	cli.Fact("mapped", fmt.Sprintf("%d bytes", mp.Size()))
+	fs, err := mappingFS(mp.Start)
+	if err != nil {
+		return err
+	}
+	cli.Fact("filesystem", fs)
 	return nil
 }
 
@@ -147,9 +153,12 @@ func detach(id int, m []byte) error {
 // probeRdonlyWrite runs in the child: attach shmid args[0] with SHM_RDONLY,
 // read (fine), then write: SIGSEGV.
 func probeRdonlyWrite(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("rdonly-write: want SHMID, got %d arguments", len(args))
+	}
 	id, err := strconv.Atoi(args[0])
-	if err != nil {
-		return err
+	if err != nil || id < 0 {
+		return fmt.Errorf("rdonly-write: bad SHMID %q", args[0])
 	}
 	m, err := Attach(id, true)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -24,6 +25,7 @@ const collideMax = 1 << 18
 
 func collideCmd(f *cli.Flags) cli.Action {
 	id := f.Int("id", 1, -1<<31, 1<<31-1, "the ftok project id; only its low 8 bits count")
+	ready := f.Ready("it has begun making files (for a scenario that interrupts it)")
 	f.Args(1, 1) // DIR
 	return func(args []string) error {
 		dir := args[0]
@@ -34,66 +36,104 @@ func collideCmd(f *cli.Flags) cli.Action {
 		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			return cli.Sys("collide: "+cli.Quote(dir), "stat", unix.ENOTDIR)
 		}
-		return collide(dir, int(*id), true)
+		return collide(dir, int(*id), true, *ready)
 	}
 }
 
 func tourCollide() error {
-	cli.Say("Two files that are not links of each other can have one key as well: make")
-	cli.Say("new empty files in one directory (one device) until two inode numbers agree")
-	cli.Say("in their low 16 bits.")
+	cli.Say("New empty files in one directory until two inodes agree in their low 16 bits:")
 	dir, done, err := tempDir()
 	if err != nil {
 		return err
 	}
 	defer done()
-	return collide(dir, 1, false)
+	return collide(dir, 1, false, "")
+}
+
+// madeFiles are the files collide made. Each step of collide holds mu, so
+// an interrupt removes them (cli.Made) between two steps, never under one
+// that is using them, and no step runs after it: removeAll keeps mu.
+type madeFiles struct {
+	mu       sync.Mutex
+	paths    []string
+	keep     map[string]bool // kept when collide ends normally
+	keepPair bool            // keep the pair that collides
+}
+
+// create makes the empty file p with O_EXCL (nothing is opened or written
+// through a file or link that is already there) and records it. The caller
+// holds m.mu.
+func (m *madeFiles) create(p string) error {
+	fd, err := unix.Open(p, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	unix.Close(fd)
+	m.paths = append(m.paths, p)
+	return nil
+}
+
+// removeAll removes every file made but those kept, and stops create.
+func (m *madeFiles) removeAll() {
+	m.mu.Lock() // not unlocked: no file is made after this
+	for _, p := range m.paths {
+		if !m.keep[p] {
+			os.Remove(p)
+		}
+	}
+	m.paths = nil
 }
 
 // collide makes files ftok-000000, ftok-000001, ... in dir until two have
 // the same key, prints them, and removes every file it made but, with keep,
 // those two (for the reader to check with another ftok).
-func collide(dir string, id int, keep bool) error {
-	var made []string
-	var pair [2]string
-	defer func() {
-		for _, p := range made {
-			if !keep || (p != pair[0] && p != pair[1]) {
-				os.Remove(p)
-			}
-		}
-	}()
+func collide(dir string, id int, keep bool, ready string) error {
+	files := &madeFiles{keep: map[string]bool{}, keepPair: keep}
+	remove := cli.Made(files.removeAll)
+	defer remove()
 	byKey := map[int]string{}
 	for i := 0; i < collideMax; i++ {
-		// A new empty file: a new inode on the same device.
-		p := filepath.Join(dir, fmt.Sprintf("ftok-%06d", i))
-		fd, err := unix.Open(p, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
-		if err != nil {
-			return cli.SysHint("collide: create "+cli.Quote(p), "open", err, "collide makes its files in an empty directory of yours")
-		}
-		unix.Close(fd)
-		made = append(made, p)
-
-		// Its key; a collision if an earlier file has it.
-		key, err := ftok(p, id)
-		if err != nil {
+		done, err := collideStep(files, dir, i, id, byKey)
+		if err != nil || done {
 			return err
 		}
-		other, ok := byKey[key]
-		if !ok {
-			byKey[key] = p
-			continue
+		if i == 0 {
+			if err := cli.Ready(ready); err != nil {
+				return err
+			}
 		}
-		pair = [2]string{other, p}
-		if err := showPair(len(made), other, p, id); err != nil {
-			return err
-		}
-		if keep {
-			cli.Say("Kept %s and %s in %s; the other files are removed.", pair[0], pair[1], dir)
-		}
-		return nil
 	}
-	return fmt.Errorf("collide: no two of %d files in %s share a key: this filesystem reuses inode numbers or spreads them far apart", collideMax, dir)
+	return fmt.Errorf("collide: no two of %d files in %s share a key: this filesystem reuses inode numbers or spreads them far apart", collideMax, cli.Quote(dir))
+}
+
+// collideStep makes file number i and reports whether its key is one an
+// earlier file has (then it prints the pair, and keeps it when asked).
+func collideStep(files *madeFiles, dir string, i, id int, byKey map[int]string) (bool, error) {
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	// A new empty file: a new inode on the same device.
+	p := filepath.Join(dir, fmt.Sprintf("ftok-%06d", i))
+	if err := files.create(p); err != nil {
+		return false, cli.SysHint("collide: create "+cli.Quote(p), "open", err, "collide makes its files in an empty directory of yours")
+	}
+	// Its key; a collision if an earlier file has it.
+	key, err := ftok(p, id)
+	if err != nil {
+		return false, err
+	}
+	other, ok := byKey[key]
+	if !ok {
+		byKey[key] = p
+		return false, nil
+	}
+	if err := showPair(i+1, other, p, id); err != nil {
+		return false, err
+	}
+	if files.keepPair {
+		files.keep[other], files.keep[p] = true, true
+		cli.Say("Kept %s and %s in %s; the other files are removed.", filepath.Base(other), filepath.Base(p), cli.Quote(dir))
+	}
+	return true, nil
 }
 
 // showPair prints two files with one key: their inodes, and their keys

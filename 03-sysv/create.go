@@ -2,7 +2,9 @@
 
 // create: shmget with the flags of notes 001 §1.1.2.2. IPC_CREAT makes the
 // segment or finds the existing one, IPC_EXCL refuses a taken key,
-// IPC_PRIVATE always makes a new one, and the low 9 bits are its mode.
+// IPC_PRIVATE always makes a new one, and the low 9 bits are its mode, or,
+// for a segment that exists, the access asked for. The bit the notes call
+// IPC_NOWAIT (04000) is SHM_HUGETLB to shmget.
 
 package main
 
@@ -16,10 +18,14 @@ import (
 	"shmlab/internal/track"
 )
 
+// shmHugetlb is SHM_HUGETLB of <linux/shm.h>: 04000, the value IPC_NOWAIT
+// has for the calls that wait (msgsnd, semop). x/sys does not name it.
+const shmHugetlb = 0o4000
+
 type createOpts struct {
-	size                  uint64 // size_t: up to 2^64-1, for the kernel to judge
-	mode                  uint32
-	excl, nocreat, nowait bool
+	size                   uint64 // size_t: up to 2^64-1, for the kernel to judge
+	mode                   uint32
+	excl, nocreat, hugetlb bool
 }
 
 func createCmd(f *cli.Flags) cli.Action {
@@ -28,12 +34,12 @@ func createCmd(f *cli.Flags) cli.Action {
 	// there) are still sizes, and the kernel's EINVAL for them is the
 	// lesson, so this one number flag is read by parseSize.
 	size := f.String("size", "N", "", "the size in bytes of a new segment, a size_t (K, M, G suffixes); not needed with -nocreat")
-	mode := f.Mode("mode", 0o600, "the permission bits of a new segment (the low 9 bits of shmflg)")
+	mode := f.Mode("mode", 0o600, "the low 9 bits of shmflg: a new segment's mode; for an existing one, the access asked for (EACCES if its mode refuses it)")
 	excl := f.Bool("excl", "IPC_EXCL: fail if the key is taken")
 	nocreat := f.Bool("nocreat", "leave out IPC_CREAT: only find an existing segment")
-	nowait := f.Bool("nowait", "IPC_NOWAIT (the notes list it for shmget)")
+	hugetlb := f.Bool("hugetlb", "SHM_HUGETLB (04000, the bit the notes call IPC_NOWAIT): a new segment of huge pages")
 	return func([]string) error {
-		o := createOpts{mode: *mode, excl: *excl, nocreat: *nocreat, nowait: *nowait}
+		o := createOpts{mode: *mode, excl: *excl, nocreat: *nocreat, hugetlb: *hugetlb}
 		if *size == "" && !o.nocreat {
 			return cli.Usagef("create: -size N is required (a new segment needs a size)")
 		}
@@ -52,11 +58,9 @@ func createCmd(f *cli.Flags) cli.Action {
 			return err
 		}
 		// The creator's pid is ours only if this shmget made the segment.
-		ds, err := Stat(id)
-		if err != nil {
-			return idErr("stat", id, "shmctl IPC_STAT", err)
+		if ds, err := Stat(id); err == nil {
+			cli.Fact("created", cli.YesNo(int(ds.Cpid) == os.Getpid()))
 		}
-		cli.Fact("created", cli.YesNo(int(ds.Cpid) == os.Getpid()))
 		return nil
 	}
 }
@@ -78,8 +82,9 @@ func parseSize(s string) (uint64, error) {
 }
 
 // create makes (or finds) a segment and prints what the kernel says of it.
+// What it makes is the user's: it is not removed at the end.
 func create(key int, o createOpts) (int, error) {
-	// The flag: the mode bits, and the IPC_ flags asked for.
+	// The flag: the mode bits, and the flags asked for.
 	flag := int(o.mode)
 	if !o.nocreat {
 		flag |= unix.IPC_CREAT
@@ -87,28 +92,36 @@ func create(key int, o createOpts) (int, error) {
 	if o.excl {
 		flag |= unix.IPC_EXCL
 	}
-	if o.nowait {
-		flag |= unix.IPC_NOWAIT
+	if o.hugetlb {
+		flag |= shmHugetlb
 	}
 	id, err := Get(key, int(o.size), flag)
 	if err != nil {
 		return -1, getErr(err, key, flag)
 	}
-	if flag&unix.IPC_CREAT != 0 || key == unix.IPC_PRIVATE {
-		track.Shm(id, key) // the scenario's cleanup removes it, even on failure
-	}
+	trackSegment(id, key, flag)
+	cli.Fact("shmid", id)
 
 	// What the kernel keeps: for a segment that existed, its own size and
-	// mode, not the ones asked for.
+	// mode, not the ones asked for. A mode that denies its owner read (0000,
+	// 0200) makes IPC_STAT fail: the segment is made all the same.
 	ds, err := Stat(id)
 	if err != nil {
-		return id, idErr("stat", id, "shmctl IPC_STAT", err)
+		cli.Fact("stat after shmget", cli.Outcome(err))
+		return id, nil
 	}
-	cli.Fact("shmid", id)
 	cli.Fact("key", cli.HexKey(int(ds.Perm.Key)))
 	cli.Fact("size", ds.Segsz)
 	cli.Fact("mode", modeOf(ds))
 	return id, nil
+}
+
+// trackSegment records a segment this shmget may have made, so that a
+// scenario's cleanup removes it (outside tests it does nothing).
+func trackSegment(id, key, flag int) {
+	if flag&unix.IPC_CREAT != 0 || key == unix.IPC_PRIVATE {
+		track.Shm(id, key)
+	}
 }
 
 func tourCreate() error {
@@ -120,21 +133,41 @@ func tourCreate() error {
 
 	// IPC_CREAT|IPC_EXCL on a free key: a new segment.
 	cli.Say("shmget with IPC_CREAT|IPC_EXCL and mode 0640 makes a new segment of 100 bytes:")
-	id, err := create(key, createOpts{size: 100, mode: 0o640, excl: true})
+	id, remove, err := ownSegment(key, 100, unix.IPC_CREAT|unix.IPC_EXCL|0o640)
 	if err != nil {
 		return err
 	}
-	defer Remove(id)
+	defer remove()
+	if err := showSegment(id); err != nil {
+		return err
+	}
 
 	// IPC_CREAT alone on the same key: the same segment.
-	cli.Say("IPC_CREAT alone finds the same segment; the mode and size given are ignored:")
-	again, err := create(key, createOpts{size: 10, mode: 0o666})
+	cli.Say("IPC_CREAT alone finds it; its size and mode stay, and the mode bits passed")
+	cli.Say("(0600) now ask for access, checked against its mode:")
+	again, err := Get(key, 10, unix.IPC_CREAT|0o600)
 	if err != nil {
+		return getErr(err, key, unix.IPC_CREAT)
+	}
+	if err := showSegment(again); err != nil {
 		return err
 	}
 	cli.Fact("same shmid as before", cli.YesNo(again == id))
 	tourExcl(key, id)
 	return tourPrivate()
+}
+
+// showSegment prints the key, size and mode the kernel keeps for id.
+func showSegment(id int) error {
+	ds, err := Stat(id)
+	if err != nil {
+		return idErr("stat", id, "shmctl IPC_STAT", err)
+	}
+	cli.Fact("shmid", id)
+	cli.Fact("key", cli.HexKey(int(ds.Perm.Key)))
+	cli.Fact("size", ds.Segsz)
+	cli.Fact("mode", modeOf(ds))
+	return nil
 }
 
 // tourExcl shows IPC_EXCL with and without IPC_CREAT on the taken key, and
@@ -146,7 +179,7 @@ func tourExcl(key, id int) {
 	_, err = Get(key, 4096, unix.IPC_CREAT|0o600)
 	cli.Fact("IPC_CREAT with a larger size", cli.Outcome(err))
 
-	cli.Say("IPC_EXCL without IPC_CREAT is ignored, as the notes say (no effect on its own):")
+	cli.Say("IPC_EXCL without IPC_CREAT has no effect, as the notes say:")
 	other, err := Get(key, 0, unix.IPC_EXCL)
 	cli.Fact("IPC_EXCL alone on a taken key", cli.Outcome(err))
 	cli.Fact("same shmid", cli.YesNo(err == nil && other == id))
@@ -157,18 +190,16 @@ func tourExcl(key, id int) {
 // tourPrivate shows that IPC_PRIVATE makes a new segment on every call.
 func tourPrivate() error {
 	cli.Say("IPC_PRIVATE (key 0) always makes a new segment, even called twice:")
-	a, err := Get(unix.IPC_PRIVATE, 100, 0o600)
+	a, removeA, err := ownSegment(unix.IPC_PRIVATE, 100, 0o600)
 	if err != nil {
-		return getErr(err, unix.IPC_PRIVATE, 0)
+		return err
 	}
-	track.Shm(a, unix.IPC_PRIVATE)
-	defer Remove(a)
-	b, err := Get(unix.IPC_PRIVATE, 100, 0o600)
+	defer removeA()
+	b, removeB, err := ownSegment(unix.IPC_PRIVATE, 100, 0o600)
 	if err != nil {
-		return getErr(err, unix.IPC_PRIVATE, 0)
+		return err
 	}
-	track.Shm(b, unix.IPC_PRIVATE)
-	defer Remove(b)
+	defer removeB()
 	cli.Fact("two IPC_PRIVATE segments differ", cli.YesNo(a != b))
 	_, err = Get(unix.IPC_PRIVATE, 0, 0o600)
 	cli.Fact("size 0", cli.Outcome(err))

@@ -46,6 +46,14 @@ func Stat(id int) (*unix.SysvShmDesc, error) {
 	return nil, exercise.Todo("Stat", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint Stat")
 }
 
+// Set is shmctl(IPC_SET): pass the kernel a shmid_ds whose owner (uid,
+// gid) and mode are these ("shmctl IPC_SET"). Notes 001 §1.1.2.5; man
+// shmctl(2).
+func Set(id int, uid, gid, mode uint32) error {
+	// TODO: go run -tags exercise ./03-sysv hint Set
+	return exercise.Todo("Set", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint Set")
+}
+
 // Attach is shmat: map the segment into this process, read-write, or
 // read-only when rdonly ("shmat"). Notes 001 §1.1.2.3; man shmat(2).
 func Attach(id int, rdonly bool) ([]byte, error) {
@@ -58,14 +66,6 @@ func Attach(id int, rdonly bool) ([]byte, error) {
 func Detach(b []byte) error {
 	// TODO: go run -tags exercise ./03-sysv hint Detach
 	return exercise.Todo("Detach", "001 §1.1.2.4", "go run -tags exercise ./03-sysv hint Detach")
-}
-
-// SetMode is shmctl(IPC_SET): give the segment the 9 permission bits of
-// mode, and change nothing else ("shmctl IPC_SET"). Notes 001 §1.1.2.5;
-// man shmctl(2).
-func SetMode(id int, mode uint32) error {
-	// TODO: go run -tags exercise ./03-sysv hint SetMode
-	return exercise.Todo("SetMode", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint SetMode")
 }
 
 // Remove is shmctl(IPC_RMID): remove (删除) the segment ("shmctl

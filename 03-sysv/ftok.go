@@ -51,9 +51,8 @@ func tourFtok() error {
 	if err := os.Link(a, b); err != nil {
 		return err
 	}
-	cli.Say("ftok(path, id) packs 8 bits of id, 8 of the file's device and 16 of its")
-	cli.Say("inode into a 32-bit key (键值), as glibc does. The notes say keys are equal")
-	cli.Say("only when name and id are; but only those bits count:")
+	cli.Say("ftok packs 8 bits of id, 8 of the file's device and 16 of its inode into a")
+	cli.Say("key (键值), as glibc does; only those bits count:")
 
 	// Ids 1 and 257 differ above the low 8 bits only.
 	k1, err := ftok(a, 1)

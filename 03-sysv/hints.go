@@ -55,27 +55,35 @@ glibc 的布局(sysvipc/ftok.c):第 31-24 位放 id,23-16 位放 st.Dev,
 			`shmget finds the 共享内存 segment that has a key, or makes one. IPC_CREAT
 makes it when the key is free, IPC_CREAT|IPC_EXCL insists on making it,
 IPC_EXCL alone adds nothing, and IPC_PRIVATE (key 0) always makes a new
-one. The low 9 bits of the flag are a new segment's mode (访问权限). Get
-passes the caller's key, size and flag through unchanged: the experiments
-choose the flags, and the kernel's answer is the lesson.`,
+one. The low 9 bits of the flag are a new segment's mode (访问权限); for an
+existing segment they ask for access, checked against its mode. Bit
+04000, which the notes call IPC_NOWAIT, is SHM_HUGETLB to shmget. Get
+passes the caller's key, size and flag through unchanged, every bit of
+it: the experiments choose the flags, and the kernel's answer is the
+lesson.`,
 			`unix.SysvShmGet(key, size, flag) returns the id. Return a failure as
 os.NewSyscallError("shmget", err), its errno as the kernel gave it:
 EEXIST (IPC_CREAT|IPC_EXCL on a taken key), ENOENT (no IPC_CREAT and no
 segment has the key), EINVAL (size 0, over SHMMAX, or more than the
-existing segment's size), EACCES (its mode refuses what flag asks).
-Add no flag and no mode bits of your own.`,
+existing segment's size), EACCES (its mode refuses the access the mode
+bits of flag ask for), ENOMEM or EPERM (SHM_HUGETLB: no huge pages
+reserved, or not allowed to this user). Add no flag and no mode bits of
+your own, and drop none.`,
 			`One call. Return the id and nil, or -1 and the wrapped error.`,
 		},
 		Zh: [3]string{
 			`shmget 按键值找到一个共享内存段,或者新建一个。单独用 IPC_CREAT:键值空闲就
 新建;IPC_CREAT|IPC_EXCL:一定要新建;单独用 IPC_EXCL 没有作用;IPC_PRIVATE
-(键值 0)每次都新建。flag 的低 9 位是新共享内存的访问权限。Get 原样传递调用者
-给的 key、size 和 flag:用哪些标志由实验决定,内核的回答才是要学的内容。`,
+(键值 0)每次都新建。flag 的低 9 位是新共享内存的访问权限;对已有的共享内存,
+它们表示要求的访问,内核拿它的权限来检查。笔记称为 IPC_NOWAIT 的 04000 位,
+对 shmget 来说是 SHM_HUGETLB。Get 原样传递调用者给的 key、size 和 flag 的每一位:
+用哪些标志由实验决定,内核的回答才是要学的内容。`,
 			`unix.SysvShmGet(key, size, flag) 返回 id。失败时返回
 os.NewSyscallError("shmget", err),errno 保持内核给的原样:EEXIST(IPC_CREAT|IPC_EXCL
 而键值已被占用)、ENOENT(没有 IPC_CREAT 且没有共享内存用这个键值)、EINVAL
-(size 为 0、超过 SHMMAX、或比已有的段大)、EACCES(它的权限不允许 flag 要求的访问)。
-不要自己添加标志或权限位。`,
+(size 为 0、超过 SHMMAX、或比已有的段大)、EACCES(它的权限不允许 flag 的权限位
+要求的访问)、ENOMEM 或 EPERM(SHM_HUGETLB:没有预留大页,或这个用户不允许)。
+不要自己添加标志或权限位,也不要丢掉任何一位。`,
 			`一次调用。返回 id 和 nil,或者 -1 和包装好的错误。`,
 		},
 	},
@@ -106,6 +114,42 @@ os.NewSyscallError("shmctl IPC_STAT", err):EINVAL(没有这个 id 的共享内�
 IPC_RMID 之后)、EACCES(没有读权限)。不要用一个空的 shmid_ds 掩盖错误:实验正是
 靠这个 EINVAL 区分已删除的和还在的共享内存。`,
 			`声明 ds,调用,返回 &ds 和 nil,或者 nil 和包装好的错误。`,
+		},
+	},
+	{
+		Func: "Set", Notes: "001 §1.1.2.5", Man: "shmctl(2)",
+		Levels: [3]string{
+			`shmctl(IPC_SET) writes a segment's attributes (属性) from the buffer you
+pass, and only three of them: the owner (uid and gid) and the 9
+permission bits of the mode. The kernel keeps its own flags above those
+bits (dest, locked), the creator and the size whatever the buffer says.
+Set passes the uid, gid and mode it is given, all three: the experiments
+read the current ones first when they change only one. Only the owner,
+the creator or root may set (EPERM), and the kernel checks the uid and
+gid you pass.`,
+			`Fill a unix.SysvShmDesc of your own: ds.Perm.Uid, ds.Perm.Gid and
+ds.Perm.Mode; then unix.SysvShmCtl(id, unix.IPC_SET, &ds). Return its
+error as os.NewSyscallError("shmctl IPC_SET", err): EPERM (not the owner
+or creator), EINVAL (no such id, or a uid or gid that means nothing to
+the caller, as in a user namespace where it is not mapped). A failed set
+must not look done.`,
+			`1. Declare ds and set the three fields of ds.Perm from the arguments,
+   each in its own place (uid is not gid).
+2. IPC_SET with &ds; return its error wrapped.`,
+		},
+		Zh: [3]string{
+			`shmctl(IPC_SET) 按你传入的缓冲区设置共享内存的属性,而且只取其中三项:所有者
+(uid 和 gid)和权限的 9 个权限位。这 9 位以上内核自己的标志(dest、locked)、
+创建者和大小,不管缓冲区里写了什么都保持不变。Set 原样传入给它的 uid、gid 和
+mode 这三项:只改其中一项时,实验会先读出当前的值。只有所有者、创建者或 root
+可以设置(EPERM),内核还会检查你传入的 uid 和 gid。`,
+			`自己填一个 unix.SysvShmDesc:ds.Perm.Uid、ds.Perm.Gid 和 ds.Perm.Mode;然后
+unix.SysvShmCtl(id, unix.IPC_SET, &ds)。错误返回
+os.NewSyscallError("shmctl IPC_SET", err):EPERM(不是所有者或创建者)、EINVAL
+(没有这个 id,或者 uid、gid 对调用者没有意义,比如在没有映射它的用户命名空间里)。
+设置失败不能看起来像成功了。`,
+			`1. 声明 ds,用参数填好 ds.Perm 的三个字段,各放各的位置(uid 不是 gid)。
+2. 用 &ds 调用 IPC_SET;把错误包装后返回。`,
 		},
 	},
 	{
@@ -145,8 +189,9 @@ IPC_RMID came while it was attached, the last shmdt frees it. The
 scenarios read nattch back after the detach.`,
 			`unix.SysvShmDetach(b), with b exactly the slice Attach returned. Return
 its error as os.NewSyscallError("shmdt", err) (EINVAL: b is not the start
-of an attached segment). It must be shmdt itself: doing nothing leaves
-nattch where it was.`,
+of an attached segment, as on a second shmdt of the same address: a
+scenario checks that this EINVAL comes back). It must be shmdt itself:
+doing nothing leaves nattch where it was.`,
 			`One call; return its error wrapped (os.NewSyscallError gives nil for nil).`,
 		},
 		Zh: [3]string{
@@ -154,46 +199,10 @@ nattch where it was.`,
 (随内核持续),直到 IPC_RMID;如果映射期间已经 IPC_RMID,最后一次 shmdt 会释放它。
 评分会在解除映射之后读回 nattch。`,
 			`unix.SysvShmDetach(b),b 必须正是 Attach 返回的那个切片。错误返回
-os.NewSyscallError("shmdt", err)(EINVAL:b 不是某个已映射共享内存的起始地址)。
-必须真的调用 shmdt:什么都不做的话 nattch 不会变。`,
+os.NewSyscallError("shmdt", err)(EINVAL:b 不是某个已映射共享内存的起始地址,
+比如对同一地址第二次 shmdt:有评分场景检查这个 EINVAL)。必须真的调用 shmdt:
+什么都不做的话 nattch 不会变。`,
 			`一次调用;把它的错误包装后返回(err 为 nil 时 os.NewSyscallError 返回 nil)。`,
-		},
-	},
-	{
-		Func: "SetMode", Notes: "001 §1.1.2.5", Man: "shmctl(2)",
-		Levels: [3]string{
-			`shmctl(IPC_SET) writes a segment's attributes from the buffer you pass:
-the owner (uid and gid) and the 9 mode bits, all at once. To change the
-mode alone, read what is there, replace the 9 bits, and write it all
-back: an owner you did not read back would be changed too. Only the
-owner, the creator or root may set (EPERM), and the kernel checks the
-uid and gid you pass.`,
-			`Stat (IPC_STAT) gives the current shmid_ds; change the low 9 bits
-(0o777) of ds.Perm.Mode to those of mode, keeping the rest; then
-unix.SysvShmCtl(id, unix.IPC_SET, ds). Return Stat's error as it is, and
-IPC_SET's as os.NewSyscallError("shmctl IPC_SET", err): EPERM (not the
-owner or creator), EINVAL (a uid or gid that means nothing to the caller,
-as in a user namespace where it is not mapped). A failed set must not
-look done.`,
-			`1. Stat the segment; return its error.
-2. Clear the 9 permission bits of ds.Perm.Mode and OR in mode's 9 bits:
-   replace, do not add (0640 set to 0604 is 0604, not 0644).
-3. IPC_SET with that ds; return its error wrapped.`,
-		},
-		Zh: [3]string{
-			`shmctl(IPC_SET) 按你传入的缓冲区设置共享内存的属性:所有者(uid 和 gid)和
-9 个权限位,一次全部写入。只想改权限,就先读出现有属性,替换那 9 位,再整个写回:
-没有原样写回的所有者也会被改掉。只有所有者、创建者或 root 可以设置(EPERM),
-内核还会检查你传入的 uid 和 gid。`,
-			`用 Stat(IPC_STAT)得到当前的 shmid_ds;把 ds.Perm.Mode 的低 9 位(0o777)换成
-mode 的低 9 位,其余保持不变;然后 unix.SysvShmCtl(id, unix.IPC_SET, ds)。Stat 的
-错误原样返回,IPC_SET 的错误返回 os.NewSyscallError("shmctl IPC_SET", err):
-EPERM(不是所有者或创建者)、EINVAL(uid 或 gid 对调用者没有意义,比如在没有映射
-它的用户命名空间里)。设置失败不能看起来像成功了。`,
-			`1. Stat 这个共享内存;出错就返回。
-2. 清掉 ds.Perm.Mode 的 9 个权限位,再按位或上 mode 的 9 位:是替换不是叠加
-   (0640 设为 0604 得到 0604,而不是 0644)。
-3. 用这个 ds 调用 IPC_SET;把错误包装后返回。`,
 		},
 	},
 	{

@@ -38,15 +38,21 @@ func Ftok(path string, id int) (int, error) {
 
 // Get is shmget (notes 001 §1.1.2.2): it returns the id of the segment with
 // this key, creating it when flag has IPC_CREAT and no segment has the key,
-// or always when key is IPC_PRIVATE. The low 9 bits of flag are the new
-// segment's permissions; size is rounded up to whole pages for the memory,
-// but stat shows the size asked for.
+// or always when key is IPC_PRIVATE. The low 9 bits of flag are a new
+// segment's permissions; for an existing segment they are an access
+// request, checked against its mode like shmat's (asking 0600 of a 0400
+// segment is EACCES, even for its owner). Bit 04000, which the notes call
+// IPC_NOWAIT, is SHM_HUGETLB for shmget: a new segment of huge pages. Size
+// is rounded up to whole pages for the memory, but stat shows the size
+// asked for.
 //
 // Errors: ENOENT (no segment has the key and IPC_CREAT is not set), EEXIST
 // (IPC_CREAT|IPC_EXCL and the key is taken), EINVAL (a new segment of size
 // 0 or over SHMMAX, or an existing one smaller than size), EACCES (the mode
 // of the existing segment does not grant the access flag asks for), ENOSPC
-// (SHMMNI segments or SHMALL pages in use), ENOMEM (no memory to account).
+// (SHMMNI segments or SHMALL pages in use), ENOMEM (no memory to account,
+// or SHM_HUGETLB and no huge pages reserved), EPERM (SHM_HUGETLB without
+// CAP_IPC_LOCK or the group vm.hugetlb_shm_group).
 func Get(key, size, flag int) (int, error) {
 	id, err := unix.SysvShmGet(key, size, flag)
 	if err != nil {
@@ -78,7 +84,9 @@ func Attach(id int, rdonly bool) ([]byte, error) {
 // Detach is shmdt (notes 001 §1.1.2.4): it unmaps the segment from this
 // process; nattch goes down by one. The segment itself stays (kernel
 // persistence) unless IPC_RMID marked it and this was the last attach.
-// Errors: EINVAL (b is not the start of an attached segment).
+// Errors: EINVAL (b is not the start of an attached segment: a second
+// shmdt of the same address is EINVAL). After it, b must not be used: the
+// memory is no longer mapped there, and an access is SIGSEGV.
 func Detach(b []byte) error {
 	return os.NewSyscallError("shmdt", unix.SysvShmDetach(b))
 }
@@ -95,18 +103,19 @@ func Stat(id int) (*unix.SysvShmDesc, error) {
 	return &ds, nil
 }
 
-// SetMode is shmctl(IPC_SET) (notes 001 §1.1.2.5): it reads the shmid_ds,
-// changes the low 9 bits of shm_perm.mode and writes it back. IPC_SET takes
-// only uid, gid and those 9 bits from the buffer.
+// Set is shmctl(IPC_SET) (notes 001 §1.1.2.5): it passes a shmid_ds whose
+// shm_perm holds uid, gid and mode. The kernel takes only the owner (uid,
+// gid) and the low 9 bits of mode from it: its own flags above them
+// (SHM_DEST 01000, SHM_LOCKED 02000), the creator, the size and the rest
+// stay what they are, whatever the buffer says. So the buffer needs nothing
+// else; a caller changing the mode alone passes the owner IPC_STAT gave.
 // Errors: EPERM (only the owner, the creator or a privileged process may
-// set), EINVAL (no segment has this id).
-func SetMode(id int, mode uint32) error {
-	ds, err := Stat(id)
-	if err != nil {
-		return err
-	}
-	ds.Perm.Mode = ds.Perm.Mode&^0o777 | mode&0o777
-	_, err = unix.SysvShmCtl(id, unix.IPC_SET, ds)
+// set), EINVAL (no segment has this id, or a uid or gid that means nothing
+// to the caller, as in a user namespace where it is not mapped).
+func Set(id int, uid, gid, mode uint32) error {
+	var ds unix.SysvShmDesc
+	ds.Perm.Uid, ds.Perm.Gid, ds.Perm.Mode = uid, gid, mode
+	_, err := unix.SysvShmCtl(id, unix.IPC_SET, &ds)
 	return os.NewSyscallError("shmctl IPC_SET", err)
 }
 

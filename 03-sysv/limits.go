@@ -19,8 +19,7 @@ func limitsCmd(f *cli.Flags) cli.Action {
 }
 
 func tourLimits() error {
-	cli.Say("The kernel limits System V shared memory (UNP2 3.8). IPC_INFO reports the")
-	cli.Say("limits; three of them are the sysctls in /proc/sys/kernel:")
+	cli.Say("IPC_INFO reports the limits; three are sysctls in /proc/sys/kernel:")
 	return limits()
 }
 
@@ -30,10 +29,10 @@ func limits() error {
 	if err != nil {
 		return cli.Sys("read the limits", "shmctl IPC_INFO", err)
 	}
-	cli.Fact("SHMMAX", fmt.Sprintf("%d bytes: the largest one segment may be", info.Shmmax))
+	cli.Fact("SHMMAX", fmt.Sprintf("%d bytes: the largest segment", info.Shmmax))
 	cli.Fact("SHMMIN", fmt.Sprintf("%d byte: the smallest (size 0 is EINVAL)", info.Shmmin))
 	cli.Fact("SHMMNI", fmt.Sprintf("%d segments: the most in the system (then ENOSPC)", info.Shmmni))
-	cli.Fact("SHMSEG", fmt.Sprintf("%d: segments one process may attach (Linux has no limit of its own; this is SHMMNI)", info.Shmseg))
+	cli.Fact("SHMSEG", fmt.Sprintf("%d: per process (Linux has no such limit: SHMMNI)", info.Shmseg))
 	cli.Fact("SHMALL", fmt.Sprintf("%d pages: all segments together (then ENOSPC)", info.Shmall))
 
 	// The same three numbers, as the sysctls give them.

@@ -7,6 +7,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -50,17 +53,34 @@ func getErr(err error, key, flag int) error {
 	case flag&unix.IPC_CREAT != 0:
 		what = "create key " + cli.HexKey(key)
 	}
-	return cli.WithHints(cli.Sys(what, "shmget", err), shmgetHints(cli.HexKey(key)))
+	if flag&shmHugetlb != 0 {
+		what += " with SHM_HUGETLB"
+	}
+	return cli.WithHints(cli.Sys(what, "shmget", err), shmgetHints(cli.HexKey(key), flag))
 }
 
-// shmgetHints says what to do about each errno of shmget.
-func shmgetHints(k string) map[syscall.Errno]string {
-	return map[syscall.Errno]string{
+// shmgetHints says what to do about each errno of shmget(key, ..., flag).
+func shmgetHints(k string, flag int) map[syscall.Errno]string {
+	h := map[syscall.Errno]string{
 		unix.ENOENT: "no segment has this key (create it: sysv create -key " + k + " -size N)",
 		unix.EEXIST: "a segment with this key exists (drop -excl, or remove it: ipcrm -M " + k + ")",
-		unix.EACCES: "the segment's mode does not let this user in (see sysv stat, ipcs -m)",
+		unix.EACCES: fmt.Sprintf("the segment's mode does not grant the access the mode bits %04o ask for (see sysv stat, ipcs -m; -mode 0 asks for none)", flag&0o777),
 		unix.EINVAL: "size 0 or over SHMMAX for a new segment, or larger than the existing one (sysv stat shows its size)",
 		unix.ENOSPC: "SHMMNI segments or SHMALL pages in use (sysv limits)",
 		unix.ENOMEM: "not enough memory to account for a segment this size",
 	}
+	if flag&shmHugetlb != 0 {
+		h[unix.ENOMEM] = "SHM_HUGETLB asks for huge pages, and not enough are free (vm.nr_hugepages is " + sysctl("vm/nr_hugepages") + "; HugePages_Free in /proc/meminfo)"
+		h[unix.EPERM] = "SHM_HUGETLB needs CAP_IPC_LOCK or the group in vm.hugetlb_shm_group (" + sysctl("vm/hugetlb_shm_group") + ")"
+	}
+	return h
+}
+
+// sysctl reads /proc/sys/NAME for a hint ("?" if it cannot).
+func sysctl(name string) string {
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
 }

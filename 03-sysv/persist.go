@@ -2,7 +2,8 @@
 
 // persist: kernel persistence (随内核持续, UNP2 1.3). A child process
 // attaches, writes, detaches and exits; the bytes stay in the segment with
-// no process attached, until IPC_RMID or a reboot.
+// no process attached, until IPC_RMID, the end of its IPC namespace, or a
+// reboot (and, with kernel.shm_rmid_forced set, its creator's exit: see ns).
 
 package main
 
@@ -14,7 +15,6 @@ import (
 
 	"shmlab/internal/cli"
 	"shmlab/internal/fault"
-	"shmlab/internal/track"
 )
 
 func init() { fault.Register("shm-put", probePut) }
@@ -24,20 +24,18 @@ func persistCmd(f *cli.Flags) cli.Action {
 }
 
 func tourPersist() error {
-	cli.Say("A child process attaches, writes, detaches and exits. The segment has no")
-	cli.Say("process attached any more, yet keeps the bytes: it lives in the kernel until")
-	cli.Say("IPC_RMID or a reboot (kernel persistence, 随内核持续).")
+	cli.Say("A child attaches, writes, detaches and exits; with nothing attached the")
+	cli.Say("segment keeps the bytes: kernel persistence (随内核持续).")
 	return persist()
 }
 
 func persist() error {
 	// A new segment, removed when done.
-	id, err := Get(unix.IPC_PRIVATE, 4096, 0o600)
+	id, remove, err := ownSegment(unix.IPC_PRIVATE, 4096, 0o600)
 	if err != nil {
-		return getErr(err, unix.IPC_PRIVATE, 0)
+		return err
 	}
-	track.Shm(id, unix.IPC_PRIVATE)
-	defer Remove(id)
+	defer remove()
 
 	// Another process writes and exits (probePut).
 	res, err := fault.Run("shm-put", strconv.Itoa(id), "left by an exited process")
@@ -68,9 +66,12 @@ func persist() error {
 // probePut runs in the child: attach shmid args[0] read-write, write args[1]
 // and a NUL at offset 0, detach, exit.
 func probePut(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("shm-put: want SHMID TEXT, got %d arguments", len(args))
+	}
 	id, err := strconv.Atoi(args[0])
-	if err != nil {
-		return err
+	if err != nil || id < 0 {
+		return fmt.Errorf("shm-put: bad SHMID %q", args[0])
 	}
 	m, err := Attach(id, false)
 	if err != nil {

@@ -14,8 +14,9 @@ import (
 
 func readCmd(f *cli.Flags) cli.Action {
 	k := f.Key(cli.KeyOpts{Shmid: true})
-	off := f.Int("offset", 0, 0, 1<<62, "where to read, in bytes from the start of the segment")
-	length := f.Int("length", 0, 0, 1<<62, "how many bytes to print (0: up to the first NUL)")
+	// The real bound is the segment's size, known after shmat: read says it.
+	off := f.Int("offset", 0, 0, 1<<62, "where to read, in bytes from the start of the segment (at most its size)")
+	length := f.Int("length", 0, 0, 1<<62, "how many bytes to print (0: up to the first NUL; at most size - offset)")
 	return func([]string) error {
 		id, err := open(k)
 		if err != nil {
@@ -32,17 +33,26 @@ func read(id int, off, n int64) error {
 	if err != nil {
 		return idErr("attach", id, "shmat", err)
 	}
-	if off > int64(len(m)) || off+n > int64(len(m)) {
+	// Both bounded by the segment's own size (a System V segment never
+	// shrinks under its attach: no SIGBUS to guard against).
+	size := int64(len(m))
+	if off > size {
 		Detach(m)
-		return fmt.Errorf("read at offset %d: past the end of the segment (size %d)", off, len(m))
+		return fmt.Errorf("read shmid %d at offset %d: past the end of the segment (size %d: offset at most %d)", id, off, size, size)
 	}
-	// The bytes asked for, or the string that starts at off.
+	if n > size-off {
+		Detach(m)
+		return fmt.Errorf("read %d bytes of shmid %d at offset %d: past the end of the segment (size %d: length at most %d there)", n, id, off, size, size-off)
+	}
+	// The bytes asked for, or the string that starts at off, written
+	// straight from the segment: no copy of it.
 	b := m[off:]
 	if n > 0 {
 		b = b[:n]
 	} else if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
-	cli.Stdout.Write(append(bytes.Clone(b), '\n'))
+	cli.Stdout.Write(b)
+	cli.Stdout.Write([]byte{'\n'})
 	return idErr("detach from", id, "shmdt", Detach(m))
 }

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
-	"shmlab/internal/track"
 )
 
 func rmCmd(f *cli.Flags) cli.Action {
@@ -69,12 +68,11 @@ func tourRm() error {
 		return err
 	}
 	defer done()
-	id, err := Get(key, 4096, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
+	id, remove, err := ownSegment(key, 4096, unix.IPC_CREAT|unix.IPC_EXCL|0o600)
 	if err != nil {
-		return getErr(err, key, unix.IPC_CREAT)
+		return err
 	}
-	track.Shm(id, key)
-	defer Remove(id)
+	defer remove()
 	m, err := Attach(id, false)
 	if err != nil {
 		return idErr("attach", id, "shmat", err)
@@ -82,8 +80,8 @@ func tourRm() error {
 	copy(m, "still here")
 
 	// IPC_RMID while attached: the memory stays, usable.
-	cli.Say("IPC_RMID while this process has the segment attached: the kernel marks it")
-	cli.Say("(dest), sets its key to 0 so no shmget finds it, and keeps the memory:")
+	cli.Say("IPC_RMID while attached: the segment is marked dest, its key set to 0 (no")
+	cli.Say("shmget finds it), and its memory kept:")
 	if err := rm(id); err != nil {
 		Detach(m)
 		return err
@@ -104,14 +102,12 @@ func tourRm() error {
 
 // tourNewID shows that a new segment never gets the id of a removed one.
 func tourNewID(old int) error {
-	cli.Say("A new segment gets a new id, even from the same slot (UNP2 3.6: the")
-	cli.Say("sequence number in the id grows), so a stale id never finds it:")
-	id, err := Get(unix.IPC_PRIVATE, 4096, 0o600)
+	cli.Say("A new segment gets a new id (UNP2 §3.6: a sequence number grows):")
+	id, remove, err := ownSegment(unix.IPC_PRIVATE, 4096, 0o600)
 	if err != nil {
-		return getErr(err, unix.IPC_PRIVATE, 0)
+		return err
 	}
-	track.Shm(id, unix.IPC_PRIVATE)
-	defer Remove(id)
+	defer remove()
 	cli.Fact("new shmid differs from the old", cli.YesNo(id != old))
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
-	"shmlab/internal/track"
 )
 
 func statCmd(f *cli.Flags) cli.Action {
@@ -63,26 +62,28 @@ func stamp(t int64) string {
 }
 
 func tourStat() error {
-	id, err := Get(unix.IPC_PRIVATE, 4096, 0o600)
+	id, remove, err := ownSegment(unix.IPC_PRIVATE, 4096, 0o600)
 	if err != nil {
-		return getErr(err, unix.IPC_PRIVATE, 0)
+		return err
 	}
-	track.Shm(id, unix.IPC_PRIVATE)
-	defer Remove(id)
-	cli.Say("IPC_STAT copies out the kernel's shmid_ds: ipc_perm (key, owner, creator,")
-	cli.Say("mode), the size, the creator's pid and the last shmat/shmdt's, and nattch.")
-	cli.Say("A new IPC_PRIVATE segment, never attached:")
+	defer remove()
+	cli.Say("IPC_STAT copies out the shmid_ds of a new segment, never attached:")
 	if err := showStat(id); err != nil {
 		return err
 	}
-	cli.Say("IPC_SET changes the mode (and owner); ipcs -m shows the new perms:")
-	if err := SetMode(id, 0o640); err != nil {
-		return idErr("set the mode of", id, "shmctl IPC_SET", err)
-	}
+	cli.Say("IPC_SET writes owner and mode from a buffer; to change the mode alone, pass")
+	cli.Say("back the owner IPC_STAT gave:")
 	ds, err := Stat(id)
 	if err != nil {
 		return idErr("stat", id, "shmctl IPC_STAT", err)
 	}
+	if err := Set(id, ds.Perm.Uid, ds.Perm.Gid, 0o640); err != nil {
+		return idErr("set the mode of", id, "shmctl IPC_SET", err)
+	}
+	if ds, err = Stat(id); err != nil {
+		return idErr("stat", id, "shmctl IPC_STAT", err)
+	}
 	cli.Fact("mode after IPC_SET", modeOf(ds))
+	cli.Fact("owner kept", cli.YesNo(ds.Perm.Uid == ds.Perm.Cuid))
 	return nil
 }

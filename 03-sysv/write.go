@@ -13,7 +13,8 @@ import (
 
 func writeCmd(f *cli.Flags) cli.Action {
 	k := f.Key(cli.KeyOpts{Shmid: true})
-	off := f.Int("offset", 0, 0, 1<<62, "where to write, in bytes from the start of the segment")
+	// The real bound is the segment's size, known after shmat: write says it.
+	off := f.Int("offset", 0, 0, 1<<62, "where to write, in bytes from the start of the segment (TEXT must fit before its end)")
 	f.Args(1, 1) // TEXT
 	return func(args []string) error {
 		id, err := open(k)
@@ -32,9 +33,10 @@ func write(id int, off int64, text string) error {
 		return idErr("attach", id, "shmat", err)
 	}
 	// The attach covers the segment's size: nothing is written past it.
-	if off+int64(len(text)) > int64(len(m)) {
+	size := int64(len(m))
+	if off > size || int64(len(text)) > size-off {
 		Detach(m)
-		return fmt.Errorf("write %d bytes at offset %d: past the end of the segment (size %d)", len(text), off, len(m))
+		return fmt.Errorf("write %d bytes to shmid %d at offset %d: past the end of the segment (size %d: offset + length at most %d)", len(text), id, off, size, size)
 	}
 	// A plain copy: the bytes are in the segment, no system call.
 	copy(m[off:], text)

@@ -79,7 +79,7 @@ func YesNo(b bool) string {
 // the tour; -h lists the experiments. It never returns.
 func Main(p *Program) {
 	fault.Main() // a fault probe child runs its probe and exits here
-	os.Exit(Run(p, os.Args[1:]))
+	exitUnlessInterrupted(Run(p, os.Args[1:]))
 }
 
 // Run is Main without the exit: it returns the exit status.

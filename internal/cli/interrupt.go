@@ -17,9 +17,10 @@ import (
 
 // Made registers undo, which removes an object this process has just made
 // (a segment, a semaphore set, a /dev/shm file), so that it is removed even
-// if the process is interrupted (SIGINT, SIGTERM or SIGHUP) before the
-// experiment removes it itself. It returns the function the experiment calls
-// to remove it: that runs undo once and forgets it. Typical use:
+// if the process is interrupted (SIGINT, SIGTERM, SIGHUP, or SIGPIPE when a
+// reader such as `head` goes away) before the experiment removes it itself.
+// It returns the function the experiment calls to remove it: that runs undo
+// once, whoever asks first, and returns when it has run. Typical use:
 //
 //	id, err := Get(IPC_PRIVATE, size, 0600)
 //	...
@@ -27,50 +28,57 @@ import (
 //
 // Interrupted, the program runs every registered undo (the newest first),
 // prints one line naming the signal, and exits with 128+signal, as a shell
-// reports it. Objects handed to the user on purpose (`sysv create`) are not
-// registered: they are the point of the command.
+// reports it; from then on no goroutine of the experiment goes on, and no
+// other exit happens first. Objects handed to the user on purpose (`sysv
+// create`) are not registered: they are the point of the command.
 func Made(undo func()) (remove func()) {
 	h := &interrupts
+	e := &entry{undo: undo}
 	h.mu.Lock()
 	if h.exiting {
-		// The handler is undoing everything and about to exit: undo this
-		// one too, and do no more work on this goroutine.
 		h.mu.Unlock()
-		undo()
-		select {}
+		e.run()
+		select {} // the handler exits the process
 	}
-	defer h.mu.Unlock()
 	h.start()
 	id := h.next
 	h.next++
-	h.undos[id] = undo
-	var once sync.Once
+	h.entries[id] = e
+	h.mu.Unlock()
 	return func() {
-		once.Do(func() {
-			h.mu.Lock()
-			u, ok := h.undos[id]
-			delete(h.undos, id)
-			h.mu.Unlock()
-			if ok {
-				u()
-			}
-		})
+		e.run()
+		h.mu.Lock()
+		delete(h.entries, id)
+		exiting := h.exiting
+		h.mu.Unlock()
+		if exiting {
+			select {} // the handler undoes the rest and exits
+		}
 	}
 }
 
-// interruptHandler is the one handler of SIGINT, SIGTERM and SIGHUP: it
-// hands the signal to a Hold that waits for it, and otherwise undoes what
-// was made and exits.
+// entry is one registered undo; run runs it once, and a second caller
+// waits until the first has finished.
+type entry struct {
+	once sync.Once
+	undo func()
+}
+
+func (e *entry) run() { e.once.Do(e.undo) }
+
+// interruptHandler is the one handler of SIGINT, SIGTERM, SIGHUP and
+// SIGPIPE: it hands the signal to a Hold that waits for it, and otherwise
+// undoes what was made and exits.
 type interruptHandler struct {
 	mu      sync.Mutex
 	started bool
 	next    int
-	undos   map[int]func()
+	entries map[int]*entry
 	hold    chan os.Signal // non-nil while Hold waits
 	exiting bool           // the handler is undoing and exiting
 }
 
-var interrupts = interruptHandler{undos: map[int]func(){}}
+var interrupts = interruptHandler{entries: map[int]*entry{}}
 
 // start installs the handler, once. Call it with h.mu held.
 func (h *interruptHandler) start() {
@@ -79,11 +87,13 @@ func (h *interruptHandler) start() {
 	}
 	h.started = true
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// With SIGPIPE caught, a write to a closed pipe fails with EPIPE
+	// instead of killing the program before it cleans up.
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	go func() {
 		for s := range ch {
 			h.mu.Lock()
-			if h.hold != nil {
+			if h.hold != nil && s != syscall.SIGPIPE {
 				h.hold <- s // Hold returns; the experiment cleans up as usual
 				h.hold = nil
 				h.mu.Unlock()
@@ -99,21 +109,37 @@ func (h *interruptHandler) start() {
 // as the signal would have.
 func (h *interruptHandler) exit(sig syscall.Signal) {
 	h.mu.Lock()
-	h.exiting = true // from now on, Made undoes at once (see Made)
-	ids := make([]int, 0, len(h.undos))
-	for id := range h.undos {
+	h.exiting = true // from now on Made and its removers undo and stop
+	ids := make([]int, 0, len(h.entries))
+	for id := range h.entries {
 		ids = append(ids, id)
 	}
-	undos := h.undos
-	h.undos = map[int]func(){}
-	h.mu.Unlock()
+	entries := make([]*entry, 0, len(ids))
 	sort.Sort(sort.Reverse(sort.IntSlice(ids)))
 	for _, id := range ids {
-		undos[id]()
+		entries = append(entries, h.entries[id])
+	}
+	h.mu.Unlock()
+	for _, e := range entries {
+		e.run() // waits for one the experiment is running itself
 	}
 	fmt.Fprintf(Stderr, "%s: interrupted by %s: removed the %d object(s) it had made\n",
-		filepath.Base(os.Args[0]), unix.SignalName(sig), len(ids))
+		filepath.Base(os.Args[0]), unix.SignalName(sig), len(entries))
 	os.Exit(128 + int(sig))
+}
+
+// exitUnlessInterrupted is os.Exit, unless the handler is exiting: then it
+// waits for the handler, so the process ends with its status, after every
+// undo has run.
+func exitUnlessInterrupted(status int) {
+	h := &interrupts
+	h.mu.Lock()
+	exiting := h.exiting
+	h.mu.Unlock()
+	if exiting {
+		select {}
+	}
+	os.Exit(status)
 }
 
 // waitHold waits for SIGINT or SIGTERM (or SIGHUP) on behalf of Hold, at
