@@ -55,7 +55,7 @@ func pages(path string, grow bool) error {
 	if size < 1 || size >= int64(ps) {
 		return fmt.Errorf("pages %s: want a file of 1 to %d bytes, this one has %d", cli.Quote(path), ps-1, size)
 	}
-	if err := filesystemFact(path); err != nil {
+	if _, err := filesystemFact(path); err != nil {
 		return err
 	}
 	cli.Fact("file size", size)

@@ -75,10 +75,7 @@ func protexec(path string) error {
 // execFacts prints what PROT_EXEC could depend on: the filesystem and its
 // noexec flag (statfs f_flags), and the file's mode bits.
 func execFacts(path string) error {
-	if err := filesystemFact(path); err != nil {
-		return err
-	}
-	st, err := statfs(path)
+	st, err := filesystemFact(path)
 	if err != nil {
 		return err
 	}

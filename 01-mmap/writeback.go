@@ -83,7 +83,7 @@ func writeback(path string) error {
 	if size < len("HELLO") {
 		return fmt.Errorf("writeback %s: the file has %d bytes, the experiment writes 5", cli.Quote(path), size)
 	}
-	if err := filesystemFact(path); err != nil {
+	if _, err := filesystemFact(path); err != nil {
 		return err
 	}
 	if err := syncFile(path); err != nil {

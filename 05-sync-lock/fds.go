@@ -1,46 +1,34 @@
 //go:build linux && (amd64 || arm64)
 
-// The descriptors this process holds on a file, read from /proc/self/fd:
-// MapFile closes its descriptor, and the mapping keeps the file open on its
-// own, so while a file is mapped the count stays 0.
+// Facts about the file an experiment maps: the descriptors this process
+// holds on it (the lesson closes its own after mmap), and the filesystem it
+// lives on (msync has something to write only where there is storage).
 
 package main
 
 import (
-	"os"
-
-	"golang.org/x/sys/unix"
-
 	"shmlab/internal/cli"
+	"shmlab/internal/procfs"
 )
-
-// descriptorsOn counts the entries of /proc/self/fd that lead to the file
-// at path (same device and inode).
-func descriptorsOn(path string) (int, error) {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return 0, cli.Sys("stat "+cli.Quote(path), "stat", err)
-	}
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range ents {
-		var o unix.Stat_t
-		if unix.Stat("/proc/self/fd/"+e.Name(), &o) == nil && o.Dev == st.Dev && o.Ino == st.Ino {
-			n++
-		}
-	}
-	return n, nil
-}
 
 // descriptorsFact prints how many descriptors this process holds on path.
 func descriptorsFact(path string) error {
-	n, err := descriptorsOn(path)
+	n, err := procfs.DescriptorsOn(path)
 	if err != nil {
-		return err
+		return cli.Sys("count the descriptors on "+cli.Quote(path), "stat", err)
 	}
 	cli.Fact("descriptors open on the file", n)
 	return nil
+}
+
+// filesystemFacts prints the filesystem path lives on and whether it has
+// storage behind it (tmpfs and ramfs keep pages only in memory and swap).
+func filesystemFacts(path string) (storage bool, err error) {
+	name, storage, _, err := procfs.Filesystem(path)
+	if err != nil {
+		return false, cli.Sys("statfs "+cli.Quote(path), "statfs", err)
+	}
+	cli.Fact("filesystem", name)
+	cli.Fact("backed by storage", cli.YesNo(storage))
+	return storage, nil
 }
