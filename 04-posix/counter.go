@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 )
 
 // The object's layout: the counter at offset 0; at offset 8 how many
@@ -58,16 +59,16 @@ func counterCmd(f *cli.Flags) cli.Action {
 		}
 		defer done()
 		if *show {
-			return showCounter(m)
+			return guardCounter(args[0], m, nil, func() error { return showCounter(m) })
 		}
 		var add adder = atomicAdd{}
 		if *plain {
 			add = plainAdd{}
 		}
+		var s *Sem
 		if *semName != "" {
-			s, err := SemOpen(*semName, 0, 0, 0)
-			if err != nil {
-				return semErr("sem_open "+cli.Quote(*semName), "sem_open", err)
+			if s, err = openSem(*semName); err != nil {
+				return err
 			}
 			defer SemClose(s)
 			add = semAdd{s}
@@ -76,8 +77,26 @@ func counterCmd(f *cli.Flags) cli.Action {
 		if f.Given("for") {
 			n = 0
 		}
-		return count(m, *procs, n, *dur, add)
+		return guardCounter(args[0], m, s, func() error { return count(m, *procs, n, *dur, add) })
 	}
+}
+
+// guardCounter runs f, which reads and writes the counter mapping m and the
+// semaphore s (if any): another process can shrink either file under its
+// mapping, and the access then ends in an error line, not a crash.
+func guardCounter(name string, m []byte, s *Sem, f func() error) error {
+	var err error
+	gerr := fault.Guard(m, func() {
+		if s == nil {
+			err = f()
+			return
+		}
+		err = guardSem(s, f)
+	})
+	if gerr != nil {
+		return fmt.Errorf("counter %s: %w", cli.Quote(name), gerr)
+	}
+	return err
 }
 
 // showCounter prints the counter, the processes that joined, the adds they
@@ -93,15 +112,11 @@ func showCounter(m []byte) error {
 
 // openCounter maps the counter of the object name.
 func openCounter(name string) ([]byte, func(), error) {
-	fd, err := ShmOpen(name, unix.O_RDWR, 0)
+	fd, st, err := openObject("counter", name, unix.O_RDWR, 0)
 	if err != nil {
-		return nil, nil, shmErr("shm_open "+cli.Quote(name), "shm_open", err)
+		return nil, nil, err
 	}
 	defer unix.Close(fd) // the mapping keeps the object
-	st, err := Stat(fd)
-	if err != nil {
-		return nil, nil, shmErr("stat "+cli.Quote(name), "fstat", err)
-	}
 	if st.Size < counterLen {
 		return nil, nil, fmt.Errorf("counter %s: the object has %d bytes, the counter needs %d (posix create NAME -size 4096)", cli.Quote(name), st.Size, counterLen)
 	}
@@ -218,19 +233,24 @@ func runCounters(name string, procs, iters int, extra ...string) (uint64, error)
 		return 0, err
 	}
 	defer done()
-	return AtomicLoad(m, offCounter), nil
+	var total uint64
+	err = guardCounter(name, m, nil, func() error {
+		total = AtomicLoad(m, offCounter)
+		return nil
+	})
+	return total, err
 }
 
 func tourCounter() error {
 	name := tourName("c")
-	defer ShmUnlink(name)
-	if err := newObject(name, 4096); err != nil {
+	remove, err := newObject(name, 4096)
+	if err != nil {
 		return err
 	}
+	defer remove()
 	const procs, iters = 4, 100000
-	cli.Say("Nothing orders the stores of processes sharing memory (同步机制). %d programs,", procs)
-	cli.Say("each exec'd on its own, open the object by name and add 1 to a counter in it")
-	cli.Say("%d times each, all at once. The add is atomic: the total is exact.", iters)
+	cli.Say("%d programs, each exec'd on its own, add 1 to a counter in the object %d", procs, iters)
+	cli.Say("times each, all at once, atomically: the total is exact (同步机制).")
 	total, err := runCounters(name, procs, iters)
 	if err != nil {
 		return err
@@ -241,8 +261,8 @@ func tourCounter() error {
 
 	// The same with a plain load and store, on a counter set back to 0.
 	const plainIters = 10000000 // long enough for the processes to overlap
-	cli.Say("Again, %d times each, with a plain load and store (-plain): a store", plainIters)
-	cli.Say("overwrites the adds made since its load; the loss depends on timing (unchecked).")
+	cli.Say("Again with a plain load and store (-plain), %d times each: a store", plainIters)
+	cli.Say("overwrites the adds made since its load (how many: timing).")
 	if err := resizeByName(name, 0); err != nil {
 		return err
 	}

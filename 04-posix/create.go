@@ -32,12 +32,13 @@ func createCmd(f *cli.Flags) cli.Action {
 
 func tourCreate() error {
 	name := tourName("a")
-	defer ShmUnlink(name)
 	cli.Say("shm_open(O_CREAT|O_EXCL|O_RDWR, 0600) makes an object of size 0, the file")
 	cli.Say("/dev/shm/NAME; ftruncate sizes it.")
 	if err := create(name, 4096, 0o600, true); err != nil {
 		return err
 	}
+	defer made(shmFile(name))()
+	defer ShmUnlink(name)
 
 	// The name exists now: O_EXCL refuses it, O_CREAT alone opens it.
 	cli.Say("The name exists now: O_EXCL refuses it, O_CREAT alone opens it (单独使用O_CREAT).")
@@ -59,10 +60,9 @@ func create(name string, size int64, mode uint32, excl bool) error {
 	if excl {
 		flags |= unix.O_EXCL
 	}
-	what := "shm_open " + cli.Quote(name)
-	fd, err := ShmOpen(name, flags, mode)
+	fd, _, err := openObject("create", name, flags, mode)
 	if err != nil {
-		return shmErr(what, "shm_open", err)
+		return err
 	}
 	defer unix.Close(fd)
 	path, _ := ShmPath(name)
@@ -89,7 +89,7 @@ func create(name string, size int64, mode uint32, excl bool) error {
 	if err != nil {
 		return err
 	}
-	cli.Fact("path", path)
+	cli.Fact("path", cli.Quote(path))
 	cli.Fact("size", st.Size)
 	cli.Fact("umask", modeString(currentUmask()))
 	cli.Fact("mode", modeString(st.Mode))

@@ -100,9 +100,10 @@ os.NewSyscallError("open", err) 返回:ENOENT(对象不存在又没有 O_CREAT)�
 		Func: "Resize", Notes: "001 §1.1.3.1", Man: "ftruncate(2)",
 		Levels: [3]string{
 			`A new object has size 0, and nothing can be mapped past its end: the
-size is set with ftruncate, as for any file. Growing adds zero bytes;
-shrinking throws pages away, even under a live mapping (touching them then
-raises SIGBUS).`,
+size is set with ftruncate, as for any file. Growing adds pages that read
+as zero (tmpfs keeps the old last page as it is, bytes stored past the old
+end included); shrinking throws pages away, even under a live mapping
+(touching them then raises SIGBUS).`,
 			`unix.Ftruncate(fd, size); its error as os.NewSyscallError("ftruncate",
 err): EINVAL (a descriptor not open for writing, a negative size), EFBIG.
 os.NewSyscallError gives nil for a nil error, so one line does it.`,
@@ -111,7 +112,8 @@ os.NewSyscallError gives nil for a nil error, so one line does it.`,
 		},
 		Zh: [3]string{
 			`新建的对象大小为 0,超出末尾的部分无法映射:大小和普通文件一样用 ftruncate 设置。
-变大时补零字节;变小时丢掉页面,即使这些页面还被映射着(之后再访问就会产生 SIGBUS)。`,
+变大时新增的页读出来是零(tmpfs 原样保留原来的最后一页,包括写在原末尾之后的字节);
+变小时丢掉页面,即使这些页面还被映射着(之后再访问就会产生 SIGBUS)。`,
 			`unix.Ftruncate(fd, size);错误用 os.NewSyscallError("ftruncate", err) 返回:
 EINVAL(描述符不是以写方式打开的,或 size 为负)、EFBIG。os.NewSyscallError 对 nil
 错误返回 nil,所以一行就够了。`,
@@ -150,13 +152,15 @@ os.NewSyscallError("fstat", err).`,
 store through one mapping is in the object, and every other mapping sees
 it at once. The descriptor's access mode bounds the protection: a
 PROT_WRITE shared mapping needs a descriptor open O_RDWR, and any mapping
-needs one open for reading.`,
+needs one open for reading. PROT_EXEC asks for no execute bit of the mode:
+only a file system mounted noexec refuses it.`,
 			`unix.MmapPtr(fd, offset, nil, uintptr(length), prot, unix.MAP_SHARED)
 (addr nil: the kernel chooses), then unsafe.Slice((*byte)(p), length) for
 a []byte. Its error as os.NewSyscallError("mmap", err): EACCES (the
 descriptor's mode does not allow prot), EINVAL (length 0, offset not a
-multiple of the page size), ENODEV (a directory). Do not close fd: the
-caller owns it.`,
+multiple of the page size), ENODEV (a directory), EPERM (PROT_EXEC on a
+noexec mount). Pass prot as it is: the grading reads the permissions back
+from /proc/self/maps. Do not close fd: the caller owns it.`,
 			`1. mmap the descriptor: no address, the length, the prot given,
    MAP_SHARED, the offset.
 2. On error return nil and the error wrapped as "mmap".
@@ -165,11 +169,13 @@ caller owns it.`,
 		Zh: [3]string{
 			`进程通过 MAP_SHARED 内存映射来共享对象:通过一个映射写入的内容就在对象里,其他所有
 映射立刻都能看到。描述符的访问方式限制了保护位:带 PROT_WRITE 的共享映射需要以
-O_RDWR 打开的描述符,任何映射都需要描述符可读。`,
+O_RDWR 打开的描述符,任何映射都需要描述符可读。PROT_EXEC 不要求模式里的执行位:只有以
+noexec 挂载的文件系统会拒绝它。`,
 			`unix.MmapPtr(fd, offset, nil, uintptr(length), prot, unix.MAP_SHARED)(addr 为
 nil:由内核选择),再用 unsafe.Slice((*byte)(p), length) 得到 []byte。错误用
 os.NewSyscallError("mmap", err) 返回:EACCES(描述符的打开方式不允许 prot)、
-EINVAL(length 为 0,offset 不是页大小的倍数)、ENODEV(目录)。不要关闭 fd:它属于
+EINVAL(length 为 0,offset 不是页大小的倍数)、ENODEV(目录)、EPERM(在 noexec 挂载上
+要 PROT_EXEC)。prot 原样传入:评分会从 /proc/self/maps 读回权限。不要关闭 fd:它属于
 调用者。`,
 			`1. 对描述符做 mmap:不指定地址,给定长度和 prot,MAP_SHARED,给定 offset。
 2. 出错就返回 nil 和包装成 "mmap" 的错误。
@@ -244,7 +250,7 @@ makes it.`,
 			`sync/atomic.AddUint64 on a *uint64 that points into the mapping:
 (*uint64)(unsafe.Pointer(&m[off])). It returns the new value. The word
 must lie whole inside m and be 8-byte aligned (off a multiple of 8; the
-mapping starts on a page). The grading runs 4 processes adding for 300 ms
+mapping starts on a page). The grading runs 4 processes adding for 600 ms
 each and compares the counter with the adds they made: a plain += loses
 millions.`,
 			`1. Check that m[off:off+8] is inside m and that off is a multiple of 8.
@@ -257,7 +263,7 @@ millions.`,
 一步完成,其他 CPU 无法插入,所以无论哪个进程做的更新都不会丢失。`,
 			`对指向映射内部的 *uint64 调用 sync/atomic.AddUint64:
 (*uint64)(unsafe.Pointer(&m[off]))。它返回新值。这个字必须整个落在 m 里并且 8 字节
-对齐(off 是 8 的倍数;映射从页边界开始)。评分会让 4 个进程各加 300 毫秒,再把计数
+对齐(off 是 8 的倍数;映射从页边界开始)。评分会让 4 个进程各加 600 毫秒,再把计数
 器和它们做过的加法次数比较:普通的 += 会丢掉几百万次。`,
 			`1. 检查 m[off:off+8] 在 m 之内,并且 off 是 8 的倍数。
 2. 构造一个指向 m[off] 的 *uint64。
@@ -521,7 +527,8 @@ holds 0, so a post that comes between the look and the sleep is never
 missed. Before sleeping the process counts itself as a waiter (so that
 sem_post knows to wake someone), and it uncounts itself when it takes the
 token or gives up. It must not poll: one FUTEX_WAIT per sleep, however
-long.`,
+long. (glibc sleeps in FUTEX_WAIT_BITSET with an absolute CLOCK_REALTIME
+deadline: the same sleep; FUTEX_WAKE wakes either.)`,
 			`Fast path: SemTryWait; with timeout 0 its answer is the answer (EAGAIN).
 Slow path: atomic.AddUint64(s.Data, 1<<32) (one more waiter). Loop: while
 the value is 0, unix.Syscall6(unix.SYS_FUTEX, semValueWord(s), FUTEX_WAIT,
@@ -544,7 +551,8 @@ second of waiting, and checks the waiters go back to 0 after a timeout.`,
 			`sem_wait 拿一个令牌,值为 0 时在内核里睡眠直到有人 post:futex(FUTEX_WAIT) 只在值所在
 的字仍然是 0 时才让进程睡眠,所以在"查看"和"睡眠"之间到来的 post 不会丢失。睡眠前
 进程把自己算作等待者(这样 sem_post 知道要唤醒谁),拿到令牌或放弃时再把自己减掉。
-不能轮询:每次睡眠只调用一次 FUTEX_WAIT,无论睡多久。`,
+不能轮询:每次睡眠只调用一次 FUTEX_WAIT,无论睡多久。(glibc 用的是带 CLOCK_REALTIME
+绝对截止时间的 FUTEX_WAIT_BITSET:同样的睡眠;FUTEX_WAKE 两种都能唤醒。)`,
 			`快速路径:SemTryWait;timeout 为 0 时它的结果就是结果(EAGAIN)。慢速路径:
 atomic.AddUint64(s.Data, 1<<32)(多一个等待者)。循环:值为 0 时调用
 unix.Syscall6(unix.SYS_FUTEX, semValueWord(s), FUTEX_WAIT, 0, timespec, 0, 0),

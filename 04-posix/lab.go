@@ -98,8 +98,11 @@ func ShmUnlink(name string) error {
 }
 
 // Resize sets the size of the object with ftruncate(2). A new object has
-// size 0; growing adds zero bytes; shrinking throws pages away, and a
-// mapping that still covers them raises SIGBUS when it touches them.
+// size 0. Growing adds pages that read as zero, but tmpfs keeps the old last
+// page as it is: bytes a mapping stored past the old end, inside that page,
+// are there after growing. Shrinking zeroes the rest of the new last page
+// and throws the other pages away; a mapping that still covers them raises
+// SIGBUS when it touches them.
 // Errors: EINVAL (negative size, or a descriptor not open for writing),
 // EFBIG (larger than the file system allows).
 func Resize(fd int, size int64) error {

@@ -28,10 +28,12 @@ func TestDeclarations(t *testing.T) { scripttest.CheckProgram(t, program) }
 // print. The facts named here depend on the run (the tour names its objects
 // after its pid; lost updates depend on timing) or on who runs it (the
 // umask, the ids, and what the permission bits give the other side, which
-// is uid 65534 under root and the owner otherwise).
+// is uid 65534 under root and the owner otherwise; and whether /dev/shm is
+// mounted noexec, which decides PROT_EXEC).
 func TestREADME(t *testing.T) {
 	scripttest.CheckHelp(t, "posix", "README.md")
 	scripttest.CheckTour(t, "posix", "README.md", "NAME", "path", "umask", "uid", "gid", "plain adds, counter",
 		"other side", "0600 object", "0640 object", "0644 object", "0400 object",
-		"the other side's shm_unlink of the 0600 object")
+		"the other side's shm_unlink of the 0600 object",
+		"/dev/shm mounted noexec", "0644 object, mmap PROT_READ|PROT_EXEC", "0755 object, mmap PROT_READ|PROT_EXEC")
 }

@@ -15,6 +15,9 @@ import (
 func mappedCmd(f *cli.Flags) cli.Action {
 	f.Args(1, 1) // NAME
 	return func(args []string) error {
+		if err := checkName("mapped", args[0]); err != nil {
+			return err
+		}
 		path, err := ShmPath(args[0])
 		if err != nil {
 			return shmErr("shm_open "+cli.Quote(args[0]), "shm_open", err)

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"runtime/debug"
 
 	"shmlab/internal/cli"
 )
@@ -39,17 +38,4 @@ func cstr(b []byte) string {
 		b = b[:i]
 	}
 	return string(b)
-}
-
-// guarded runs f, turning a fault on the mapping (the object shrank under
-// it) into a message instead of the end of the process.
-func guarded(f func() string) (s string) {
-	old := debug.SetPanicOnFault(true)
-	defer debug.SetPanicOnFault(old)
-	defer func() {
-		if r := recover(); r != nil {
-			s = "fault: the object shrank under the mapping"
-		}
-	}()
-	return f()
 }

@@ -16,6 +16,7 @@ import (
 
 	"shmlab/internal/cli"
 	"shmlab/internal/fault"
+	"shmlab/internal/procfs"
 	"shmlab/internal/track"
 	"shmlab/internal/unpriv"
 )
@@ -29,9 +30,9 @@ func modesCmd(f *cli.Flags) cli.Action {
 
 func tourModes() error {
 	cli.Say("The mode is a file's permission bits (the notes' table), minus the umask.")
-	cli.Say("Another process opens each object O_RDONLY and O_RDWR: uid 65534 when run as")
-	cli.Say("root (root would bypass the bits), else you, the owner. Then the access mode")
-	cli.Say("of a descriptor bounds mmap, whoever you are.")
+	cli.Say("Another process opens each object: uid 65534 under root (root bypasses the")
+	cli.Say("bits), else you. A descriptor's access mode bounds mmap; PROT_EXEC asks for")
+	cli.Say("no x bit, and a /dev/shm mounted noexec refuses it.")
 	return modes(tourName("m"), false)
 }
 
@@ -47,18 +48,21 @@ type modeObject struct {
 // side open them, and removes them. mine adds the objects only root can
 // make: one of the other side's group, one it owns.
 func modes(name string, mine bool) error {
+	if err := checkPrefix("modes", name, 240); err != nil {
+		return err
+	}
 	base := "/" + strings.TrimLeft(name, "/")
 	old := unix.Umask(0o022)
 	defer unix.Umask(old)
-	var made []string
+	var removes []func()
 	defer func() {
-		for _, n := range made {
-			ShmUnlink(n)
+		for _, remove := range removes {
+			remove()
 		}
 	}()
 
 	// The umask takes bits away from the mode asked for.
-	st, err := makeModeObject(base+"-0666", modeObject{mode: 0o666}, &made)
+	st, err := makeModeObject(base+"-0666", modeObject{mode: 0o666}, &removes)
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func modes(name string, mine bool) error {
 	stats := map[string]unix.Stat_t{}
 	var tried []string
 	for _, o := range objs {
-		st, err := makeModeObject(base+o.suffix, o, &made)
+		st, err := makeModeObject(base+o.suffix, o, &removes)
 		if err != nil {
 			return err
 		}
@@ -83,20 +87,27 @@ func modes(name string, mine bool) error {
 	if err := otherSide(tried, stats); err != nil {
 		return err
 	}
-	return mmapModes(base + "-0644")
+	if err := mmapModes(base + "-0644"); err != nil {
+		return err
+	}
+	return execModes(base, &removes)
 }
 
 // makeModeObject makes the object n with o's mode (and owner), one page,
-// and returns its fstat. made collects what to remove.
-func makeModeObject(n string, o modeObject, made *[]string) (unix.Stat_t, error) {
+// and returns its fstat. removes collects the removals (shm_unlink), each
+// registered for an interrupt too.
+func makeModeObject(n string, o modeObject, removes *[]func()) (unix.Stat_t, error) {
 	fd, err := ShmOpen(n, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, o.mode)
 	if err != nil {
 		return unix.Stat_t{}, shmErr("shm_open "+cli.Quote(n), "shm_open", err)
 	}
 	defer unix.Close(fd)
-	*made = append(*made, n)
-	path, _ := ShmPath(n)
-	track.File(path)
+	track.File(shmFile(n))
+	undo := made(shmFile(n))
+	*removes = append(*removes, func() {
+		ShmUnlink(n)
+		undo()
+	})
 	if o.chgrp {
 		err = cli.Sys("chgrp "+n, "fchown", unix.Fchown(fd, -1, unpriv.GID))
 	}
@@ -159,6 +170,9 @@ func otherSide(tried []string, stats map[string]unix.Stat_t) error {
 // on each object and print "open NAME O_RDONLY-result O_RDWR-result"; then
 // try to shm_unlink the first one. The first line says who we are.
 func probeModesOther(args []string) error {
+	if len(args) == 0 || len(args) > 16 {
+		return fmt.Errorf("modes-other: want 1 to 16 object names, got %d", len(args))
+	}
 	fmt.Printf("id %d %d\n", os.Geteuid(), os.Getegid())
 	for _, name := range args {
 		var res [2]string
@@ -198,4 +212,52 @@ func mmapModes(name string) error {
 		cli.Fact(p.label, cli.Outcome(err))
 	}
 	return nil
+}
+
+// execModes tries the execute bits of the notes' table: mmap with
+// PROT_EXEC of a 0644 object (no x bit) and of a 0755 one. mmap asks for no
+// x bit, only a descriptor open for reading; what refuses PROT_EXEC (EPERM),
+// whatever the bits, is a file system mounted noexec, as /dev/shm often is.
+func execModes(base string, removes *[]func()) error {
+	if _, err := makeModeObject(base+"-0755", modeObject{mode: 0o755}, removes); err != nil {
+		return err
+	}
+	for i, n := range []string{base + "-0644", base + "-0755"} {
+		fd, err := ShmOpen(n, unix.O_RDONLY, 0)
+		if err != nil {
+			return shmErr("shm_open "+cli.Quote(n), "shm_open", err)
+		}
+		if i == 0 {
+			var fs unix.Statfs_t
+			if err := unix.Fstatfs(fd, &fs); err != nil {
+				unix.Close(fd)
+				return cli.Sys("stat the file system of "+cli.Quote(n), "fstatfs", err)
+			}
+			cli.Fact("/dev/shm mounted noexec", cli.YesNo(fs.Flags&unix.ST_NOEXEC != 0))
+		}
+		m, err := Map(fd, 0, 4096, unix.PROT_READ|unix.PROT_EXEC)
+		unix.Close(fd)
+		res := cli.Outcome(err)
+		if err == nil {
+			// What the kernel made of it: the permissions in /proc/self/maps.
+			res += ", " + mapPerms(m)
+			Unmap(m)
+		}
+		cli.Fact(n[len(base)+1:]+" object, mmap PROT_READ|PROT_EXEC", res)
+	}
+	return nil
+}
+
+// mapPerms is the permissions /proc/self/maps shows for the mapping m
+// ("r-xs"), or "?" if it cannot be read.
+func mapPerms(m []byte) string {
+	ms, err := procfs.Maps("self")
+	if err != nil {
+		return "?"
+	}
+	mp, ok := procfs.Find(ms, uintptr(unsafe.Pointer(unsafe.SliceData(m))))
+	if !ok {
+		return "?"
+	}
+	return mp.Perms
 }

@@ -31,27 +31,28 @@ func tourNames() error {
 	return names(tourName("n"))
 }
 
-// made is what the names experiment leaves in /dev/shm, removed at the end.
-type made []string
+// madeFiles is what the names experiment leaves in /dev/shm, removed at
+// the end, or on an interrupt.
+type madeFiles []func()
 
-func (m *made) add(path string) {
-	*m = append(*m, path)
+func (m *madeFiles) add(path string) {
 	track.File(path)
+	*m = append(*m, made(path))
 }
 
-func (m *made) remove() {
-	for _, p := range *m {
-		os.Remove(p)
+func (m *madeFiles) remove() {
+	for _, r := range *m {
+		r()
 	}
 }
 
 func names(base string) error {
-	base = strings.TrimLeft(base, "/")
-	if base == "" || strings.Contains(base, "/") || len(base) > 200 {
-		return cli.Usagef("names: NAME must be a valid name of at most 200 bytes, it is the prefix of every name tried")
+	if err := checkPrefix("names", base, 200); err != nil {
+		return err
 	}
-	cli.Fact("NAME", base)
-	var m made
+	base = strings.TrimLeft(base, "/")
+	cli.Fact("NAME", cli.Quote(base))
+	var m madeFiles
 	defer m.remove()
 	if err := spellings(base, &m); err != nil {
 		return err
@@ -65,7 +66,7 @@ func names(base string) error {
 }
 
 // spellings: one object, three spellings ("/NAME", "NAME", "//NAME").
-func spellings(base string, m *made) error {
+func spellings(base string, m *madeFiles) error {
 	fd, err := ShmOpen("/"+base, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
 	if err != nil {
 		return shmErr("shm_open /"+base, "shm_open", err)
@@ -99,7 +100,7 @@ func spellings(base string, m *made) error {
 func padded(base string, n int) string { return "/" + base + strings.Repeat("x", n-len(base)) }
 
 // refused: the names glibc refuses, and the lengths around NAME_MAX.
-func refused(base string, m *made) {
+func refused(base string, m *madeFiles) {
 	for _, c := range []struct{ label, name string }{
 		{`""`, ""},
 		{`"/"`, "/"},
@@ -121,7 +122,7 @@ func refused(base string, m *made) {
 
 // inTheWay: what else may stand in /dev/shm under a name, a symlink or a
 // directory, and what shm_open and shm_unlink make of it.
-func inTheWay(base string, m *made) error {
+func inTheWay(base string, m *madeFiles) error {
 	path, _ := ShmPath("/" + base)
 	link := ShmDir + base + "-link"
 	if err := os.Symlink(path, link); err != nil {

@@ -20,9 +20,9 @@ func oflagsCmd(f *cli.Flags) cli.Action {
 }
 
 func tourOflags() error {
-	cli.Say("O_CREAT alone opens an existing object; O_EXCL alone is ignored. The notes tie")
-	cli.Say("O_TRUNC to O_WRONLY, which POSIX does not define for shm_open: glibc passes it")
-	cli.Say("on, it truncates, and the descriptor cannot be mapped (mmap needs read access).")
+	cli.Say("O_CREAT alone opens an existing object; O_EXCL alone is ignored. O_TRUNC, which")
+	cli.Say("the notes tie to O_WRONLY, truncates with any access mode; an O_WRONLY")
+	cli.Say("descriptor cannot be mapped (mmap needs read access).")
 	return oflags(tourName("o"))
 }
 
@@ -43,12 +43,15 @@ var oflagsTried = []struct {
 
 func oflags(name string) error {
 	// Make the object, and remember its inode: "same object" means that one.
+	if err := checkName("oflags", name); err != nil {
+		return err
+	}
 	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
 	if err != nil {
 		return shmErr("shm_open "+cli.Quote(name), "shm_open", err)
 	}
-	path, _ := ShmPath(name)
-	track.File(path)
+	track.File(shmFile(name))
+	defer made(shmFile(name))()
 	defer ShmUnlink(name)
 	st, err := Stat(fd)
 	unix.Close(fd)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 )
 
 func readCmd(f *cli.Flags) cli.Action {
@@ -24,17 +25,13 @@ func readCmd(f *cli.Flags) cli.Action {
 // n == 0 means to the end of the object.
 func read(name string, off, n int64) error {
 	// O_RDONLY is enough for a PROT_READ mapping.
-	fd, err := ShmOpen(name, unix.O_RDONLY, 0)
+	fd, st, err := openObject("read", name, unix.O_RDONLY, 0)
 	if err != nil {
-		return shmErr("shm_open "+cli.Quote(name), "shm_open", err)
+		return err
 	}
 	defer unix.Close(fd)
 
 	// The range must be inside the object: nothing can be mapped past it.
-	st, err := Stat(fd)
-	if err != nil {
-		return shmErr("stat "+cli.Quote(name), "fstat", err)
-	}
 	if st.Size == 0 {
 		return fmt.Errorf("read %s: the object is empty (size 0): nothing to map (give it a size: posix truncate NAME -size N)", cli.Quote(name))
 	}
@@ -45,12 +42,19 @@ func read(name string, off, n int64) error {
 		return pastEnd("read", name, off, max(n, 1), st.Size)
 	}
 
-	// Map and print, up to a NUL as a C string would.
+	// Map, and copy the text out, up to a NUL as a C string ends (so that
+	// only the pages before it are touched). Another process may shrink the
+	// object under the mapping meanwhile: the access then raises SIGBUS,
+	// which the guard turns into an error line.
 	m, rel, err := mapRange(name, fd, off, int(n), unix.PROT_READ)
 	if err != nil {
 		return err
 	}
 	defer Unmap(m)
-	fmt.Fprintf(cli.Stdout, "%s\n", cstr(m[rel:rel+int(n)]))
+	var text string
+	if err := fault.Guard(m, func() { text = cstr(m[rel : rel+int(n)]) }); err != nil {
+		return fmt.Errorf("read %s: %w", cli.Quote(name), err)
+	}
+	fmt.Fprintf(cli.Stdout, "%s\n", text)
 	return nil
 }

@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 	"shmlab/internal/track"
 )
 
@@ -134,7 +136,20 @@ func (o semFlags) create(name string) error {
 	}
 	defer SemClose(s)
 	track.File(s.Path)
-	return semShow(s)
+	return guardSem(s, func() error { return semShow(s) })
+}
+
+// guardSem runs f, which uses the semaphore s: its sem_t is a mapping of a
+// file that another process (its owner, or anyone its mode lets write) can
+// truncate, and an access to it then raises SIGBUS. The guard turns that
+// into an error line naming the semaphore, instead of a crash.
+func guardSem(s *Sem, f func() error) error {
+	var err error
+	mem := unsafe.Slice((*byte)(unsafe.Pointer(s.Data)), SemSize)
+	if gerr := fault.Guard(mem, func() { err = f() }); gerr != nil {
+		return fmt.Errorf("semaphore %s: %w", cli.Quote(s.Path), gerr)
+	}
+	return err
 }
 
 // semShow prints what the file and its sem_t hold, and how many
@@ -149,7 +164,7 @@ func semShow(s *Sem) error {
 	if err != nil {
 		return cli.Sys("count the descriptors on "+s.Path, "stat", err)
 	}
-	cli.Fact("path", s.Path)
+	cli.Fact("path", cli.Quote(s.Path))
 	cli.Fact("size", st.Size)
 	cli.Fact("mode", modeString(st.Mode))
 	cli.Fact("value", SemValue(s))
@@ -183,13 +198,15 @@ func semOp(name, call string, op func(*Sem) error, fact, value string) error {
 		return err
 	}
 	defer SemClose(s)
-	if err := op(s); err != nil {
-		return semErr(call+" "+s.Path, call, err)
-	}
-	cli.Fact(fact, value)
-	cli.Fact("value", SemValue(s))
-	cli.Fact("waiters", semWaiters(s))
-	return nil
+	return guardSem(s, func() error {
+		if err := op(s); err != nil {
+			return semErr(call+" "+cli.Quote(s.Path), call, err)
+		}
+		cli.Fact(fact, value)
+		cli.Fact("value", SemValue(s))
+		cli.Fact("waiters", semWaiters(s))
+		return nil
+	})
 }
 
 // wait is sem_wait, or with -timeout sem_timedwait (0: sem_trywait). It
@@ -200,19 +217,21 @@ func (o semFlags) wait(name string) error {
 		return err
 	}
 	defer SemClose(s)
-	// Try first, so as to say whether this process had to wait at all.
-	waited := SemTryWait(s) != nil
-	if err := cli.Ready(*o.ready); err != nil {
-		return err
-	}
-	if waited {
-		if err := SemWait(s, *o.timeout); err != nil {
-			return semErr("sem_wait "+s.Path, "sem_wait", err)
+	return guardSem(s, func() error {
+		// Try first, so as to say whether this process had to wait at all.
+		waited := SemTryWait(s) != nil
+		if err := cli.Ready(*o.ready); err != nil {
+			return err
 		}
-	}
-	cli.Fact("waited", cli.YesNo(waited))
-	cli.Fact("took", "a token")
-	return nil
+		if waited {
+			if err := SemWait(s, *o.timeout); err != nil {
+				return semErr("sem_wait "+cli.Quote(s.Path), "sem_wait", err)
+			}
+		}
+		cli.Fact("waited", cli.YesNo(waited))
+		cli.Fact("took", "a token")
+		return nil
+	})
 }
 
 // getValue is sem_getvalue, and the waiters the sem_t counts; then
@@ -222,14 +241,20 @@ func (o semFlags) getValue(name string) error {
 	if err != nil {
 		return err
 	}
-	if *o.waiters > 0 {
-		if err := awaitWaiters(s, uint32(*o.waiters), 30*time.Second); err != nil {
-			SemClose(s)
-			return err
+	err = guardSem(s, func() error {
+		if *o.waiters > 0 {
+			if err := awaitWaiters(s, uint32(*o.waiters), 30*time.Second); err != nil {
+				return err
+			}
 		}
+		cli.Fact("value", SemValue(s))
+		cli.Fact("waiters", semWaiters(s))
+		return nil
+	})
+	if err != nil {
+		SemClose(s)
+		return err
 	}
-	cli.Fact("value", SemValue(s))
-	cli.Fact("waiters", semWaiters(s))
 	if err := SemClose(s); err != nil {
 		return semErr("sem_close "+s.Path, "munmap", err)
 	}
@@ -261,6 +286,6 @@ func semUnlink(name string) error {
 		return semErr("sem_unlink "+cli.Quote(name), "sem_unlink", err)
 	}
 	path, _ := SemPath(name)
-	cli.Fact("unlinked", path)
+	cli.Fact("unlinked", cli.Quote(path))
 	return nil
 }

@@ -19,19 +19,24 @@ import (
 
 func semBench(rounds int64) error {
 	a, b := tourName("bench-a"), tourName("bench-b")
-	sa, err := newSem(a, 0)
+	sa, removeA, err := newSem(a, 0)
 	if err != nil {
 		return err
 	}
-	defer SemUnlink(a)
-	defer SemClose(sa)
-	sb, err := newSem(b, 0)
+	defer removeA()
+	sb, removeB, err := newSem(b, 0)
 	if err != nil {
 		return err
 	}
-	defer SemUnlink(b)
-	defer SemClose(sb)
+	defer removeB()
+	return guardSem(sa, func() error {
+		return guardSem(sb, func() error { return semBenchRuns(a, b, sa, sb, rounds) })
+	})
+}
 
+// semBenchRuns: the uncontended case, then round trips between two
+// processes through the semaphores, then through pipes.
+func semBenchRuns(a, b string, sa, sb *Sem, rounds int64) error {
 	// Uncontended: a post and a wait, in this process: no system call.
 	n := int(rounds) * 10
 	t0 := time.Now()
@@ -51,10 +56,20 @@ func semBench(rounds int64) error {
 	return nil
 }
 
-// newSem makes a new semaphore (O_CREAT|O_EXCL, mode 0600) of value v.
-func newSem(name string, v uint32) (*Sem, error) {
+// newSem makes a new semaphore (O_CREAT|O_EXCL, mode 0600) of value v,
+// registered for removal on an interrupt. It returns the removal
+// (sem_close and sem_unlink) for the caller to defer.
+func newSem(name string, v uint32) (*Sem, func(), error) {
 	s, err := SemOpen(name, unix.O_CREAT|unix.O_EXCL, 0o600, v)
-	return s, semErr("sem_open "+name, "sem_open", err)
+	if err != nil {
+		return nil, nil, semErr("sem_open "+name, "sem_open", err)
+	}
+	undo := made(semFile(name))
+	return s, func() {
+		SemClose(s)
+		SemUnlink(name)
+		undo()
+	}, nil
 }
 
 // semRoundTrips: this process posts a and waits on b; a child, `sem pong`,
@@ -153,15 +168,19 @@ func semPong(args []string) error {
 		return err
 	}
 	defer SemClose(b)
-	for i := int64(0); i < n; i++ {
-		if err := SemWait(a, 5*time.Second); err != nil {
-			return semErr("sem_wait "+a.Path, "sem_wait", err)
-		}
-		if err := SemPost(b); err != nil {
-			return semErr("sem_post "+b.Path, "sem_post", err)
-		}
-	}
-	return nil
+	return guardSem(a, func() error {
+		return guardSem(b, func() error {
+			for i := int64(0); i < n; i++ {
+				if err := SemWait(a, 5*time.Second); err != nil {
+					return semErr("sem_wait "+a.Path, "sem_wait", err)
+				}
+				if err := SemPost(b); err != nil {
+					return semErr("sem_post "+b.Path, "sem_post", err)
+				}
+			}
+			return nil
+		})
+	})
 }
 
 // semPipePong is the pipe side of sem bench: read a byte from fd 3, write

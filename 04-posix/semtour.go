@@ -18,23 +18,25 @@ import (
 
 func tourSem() error {
 	name := tourName("sem")
-	defer SemUnlink(name)
 	cli.Say("A named semaphore (有名信号量) is, with glibc, the 32-byte file /dev/shm/sem.NAME")
 	cli.Say("holding a sem_t: one word of value (low half) and waiters (high half), then")
 	cli.Say("private = 128. sem_open links a complete one into place: never seen half made.")
-	s, err := newSem(name, 0)
+	s, remove, err := newSem(name, 0)
 	if err != nil {
 		return err
 	}
-	defer SemClose(s)
+	defer remove()
+	if err := guardSem(s, func() error { return tourSemSteps(name, s) }); err != nil {
+		return err
+	}
+	return tourSemCounter()
+}
+
+// tourSemSteps: the semaphore s (named name) from its bytes to its unlink.
+func tourSemSteps(name string, s *Sem) error {
 	if err := semShow(s); err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(s.Path)
-	if err != nil {
-		return err
-	}
-	cli.Fact("sem_t bytes", fmt.Sprintf("% x", raw[:16]))
 	cli.Fact("sem_trywait at 0", cli.Outcome(SemTryWait(s)))
 
 	if err := semTourWaiter(name, s); err != nil {
@@ -42,13 +44,14 @@ func tourSem() error {
 	}
 	semTourTimeouts(s)
 	semTourUnlink(name, s)
-	return tourSemCounter()
+	return nil
 }
 
 // semTourWaiter: another process waits at 0, and a post wakes it.
 func semTourWaiter(name string, s *Sem) error {
 	cli.Say("Another process (this program, exec'd) runs sem wait at 0: it counts itself a")
-	cli.Say("waiter and sleeps in FUTEX_WAIT; sem_post, seeing a waiter, makes FUTEX_WAKE.")
+	cli.Say("waiter and sleeps in futex: FUTEX_WAIT here, FUTEX_WAIT_BITSET in glibc; a")
+	cli.Say("post that sees a waiter makes FUTEX_WAKE, which wakes either.")
 	cmd := &exec.Cmd{Path: "/proc/self/exe", Args: []string{os.Args[0], "sem", "wait", name}}
 	var out strings.Builder
 	cmd.Stdout = &out
@@ -74,8 +77,7 @@ func semTourWaiter(name string, s *Sem) error {
 
 // semTourTimeouts: the timeout of a wait, 0 (do not wait) and 50ms.
 func semTourTimeouts(s *Sem) {
-	cli.Say("A timeout, as everywhere in the lab: < 0 waits for ever, 0 does not wait")
-	cli.Say("(EAGAIN), > 0 gives up (ETIMEDOUT) and stops counting as a waiter.")
+	cli.Say("A timeout of 0 does not wait (EAGAIN); more gives up (ETIMEDOUT), uncounted.")
 	cli.Fact("sem_wait with timeout 0 at 0", cli.Outcome(SemWait(s, 0)))
 	cli.Fact("sem_wait with a 50ms timeout at 0", cli.Outcome(SemWait(s, 50*time.Millisecond)))
 	cli.Fact("waiters after the timeout", semWaiters(s))
@@ -98,16 +100,16 @@ func tourSemCounter() error {
 	cli.Say("Step 8's plain adds again (%d programs, %d each), each inside sem_wait and", procs, iters)
 	cli.Say("sem_post on a semaphore of value 1, a mutex (互斥, UNP2 §13.5): exact.")
 	name, mutex := tourName("sc"), tourName("sm")
-	defer ShmUnlink(name)
-	if err := newObject(name, 4096); err != nil {
-		return err
-	}
-	m, err := newSem(mutex, 1)
+	remove, err := newObject(name, 4096)
 	if err != nil {
 		return err
 	}
-	defer SemUnlink(mutex)
-	defer SemClose(m)
+	defer remove()
+	_, removeMutex, err := newSem(mutex, 1)
+	if err != nil {
+		return err
+	}
+	defer removeMutex()
 	total, err := runCounters(name, procs, iters, "-sem", mutex)
 	if err != nil {
 		return err

@@ -14,17 +14,26 @@ import (
 )
 
 // newObject makes a new object name (O_CREAT|O_EXCL, mode 0600) of size
-// bytes.
-func newObject(name string, size int64) error {
+// bytes, registered for removal on an interrupt. It returns the removal
+// (shm_unlink) for the caller to defer.
+func newObject(name string, size int64) (func(), error) {
 	fd, err := ShmOpen(name, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR, 0o600)
 	if err != nil {
-		return shmErr("shm_open "+cli.Quote(name), "shm_open", err)
+		return nil, shmErr("shm_open "+cli.Quote(name), "shm_open", err)
 	}
 	defer unix.Close(fd)
-	if size > 0 {
-		return shmErr("set the size of "+name, "ftruncate", Resize(fd, size))
+	undo := made(shmFile(name))
+	remove := func() {
+		ShmUnlink(name)
+		undo()
 	}
-	return nil
+	if size > 0 {
+		if err := Resize(fd, size); err != nil {
+			remove()
+			return nil, shmErr("set the size of "+name, "ftruncate", err)
+		}
+	}
+	return remove, nil
 }
 
 // resizeByName sets the size of the object name (open, ftruncate, close).

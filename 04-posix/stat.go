@@ -20,7 +20,6 @@ func statCmd(f *cli.Flags) cli.Action {
 
 func tourStat() error {
 	name := tourName("s")
-	defer ShmUnlink(name)
 	cli.Say("fstat: a size, a mode and an owner, like any file; fstatfs: it lives on")
 	cli.Say("tmpfs, in memory (pages that may be swapped), not on a disk.")
 
@@ -31,6 +30,8 @@ func tourStat() error {
 	if err != nil {
 		return shmErr("shm_open "+name, "shm_open", err)
 	}
+	defer made(shmFile(name))()
+	defer ShmUnlink(name)
 	err = Resize(fd, 8192)
 	unix.Close(fd)
 	if err != nil {
@@ -43,17 +44,13 @@ func tourStat() error {
 const tmpfsMagic = 0x01021994
 
 func stat(name string) error {
-	fd, err := ShmOpen(name, unix.O_RDONLY, 0)
+	// fstat: what the object is (openObject refuses a FIFO or a device
+	// someone put at the name); fstatfs: the file system it is on.
+	fd, st, err := openObject("stat", name, unix.O_RDONLY, 0)
 	if err != nil {
-		return shmErr("shm_open "+cli.Quote(name), "shm_open", err)
+		return err
 	}
 	defer unix.Close(fd)
-
-	// fstat: what the object is; fstatfs: the file system it is on.
-	st, err := Stat(fd)
-	if err != nil {
-		return shmErr("stat "+cli.Quote(name), "fstat", err)
-	}
 	var fsst unix.Statfs_t
 	if err := unix.Fstatfs(fd, &fsst); err != nil {
 		return cli.Sys("stat "+cli.Quote(name), "fstatfs", err)
@@ -63,7 +60,7 @@ func stat(name string) error {
 		fsName = "tmpfs"
 	}
 	path, _ := ShmPath(name)
-	cli.Fact("path", path)
+	cli.Fact("path", cli.Quote(path))
 	// A shared memory object is a regular file; shm_open O_RDONLY also
 	// opens a directory planted in /dev/shm (mmap then says ENODEV).
 	cli.Fact("type", fileType(st.Mode))

@@ -1,13 +1,17 @@
 //go:build linux && (amd64 || arm64)
 
 // The truncate experiment (notes 001 §1.1.3.1): ftruncate sets the size.
-// Growing adds zero bytes; shrinking throws pages away even under a live
-// mapping, and touching one of them then raises SIGBUS (in a child process,
-// so that the fault is reported, not suffered).
+// Growing adds pages that read as zero, but on tmpfs the last page of the
+// object is kept as it is: bytes stored past the old end, inside that page
+// (a mapping covers the whole page), are there when the object grows.
+// Shrinking zeroes the tail of the new last page and throws the other pages
+// away, even under a live mapping, and touching one of them then raises
+// SIGBUS (in a child process, so that the fault is reported, not suffered).
 
 package main
 
 import (
+	"fmt"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -26,28 +30,49 @@ func truncateCmd(f *cli.Flags) cli.Action {
 
 func tourTruncate() error {
 	name := tourName("t")
-	defer ShmUnlink(name)
-	if err := newObject(name, 0); err != nil {
+	remove, err := newObject(name, 0)
+	if err != nil {
 		return err
 	}
-	cli.Say("ftruncate grows the object with zero bytes, and shrinks it even under a live")
-	cli.Say("mapping: a child maps 2 pages, shrinks it to 100 bytes, touches page 2: SIGBUS.")
+	defer remove()
+	cli.Say("Growing adds pages that read as zero; shrinking works under a live mapping (a")
+	cli.Say("child touches a lost page: SIGBUS). A byte stored at 4095, past the end but in")
+	cli.Say("the last page (mapped whole), is there after growing: tmpfs keeps that page.")
 	if err := truncate(name, 2*pageUp(1)); err != nil {
 		return err
 	}
-	return truncate(name, 100)
+	if err := truncate(name, 100); err != nil {
+		return err
+	}
+	if err := storePastEnd(name, pageUp(1)-1, "Z"); err != nil {
+		return err
+	}
+	return truncate(name, pageUp(1))
 }
 
-func truncate(name string, size int64) error {
+// storePastEnd stores text at off, past the end of the object name but
+// inside its last page, through a shared mapping of that page.
+func storePastEnd(name string, off int64, text string) error {
 	fd, err := ShmOpen(name, unix.O_RDWR, 0)
 	if err != nil {
 		return shmErr("shm_open "+cli.Quote(name), "shm_open", err)
 	}
 	defer unix.Close(fd)
-	st, err := Stat(fd)
+	m, rel, err := mapRange(name, fd, off, len(text), unix.PROT_READ|unix.PROT_WRITE)
 	if err != nil {
-		return shmErr("stat "+cli.Quote(name), "fstat", err)
+		return err
 	}
+	defer Unmap(m)
+	_, err = fault.Copy(m, m[rel:], []byte(text))
+	return err
+}
+
+func truncate(name string, size int64) error {
+	fd, st, err := openObject("truncate", name, unix.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
 	old := st.Size
 	cli.Fact("size before", old)
 
@@ -73,7 +98,8 @@ func truncate(name string, size int64) error {
 }
 
 // checkZeros maps the bytes that growing the object added (the first 64 KiB
-// of them: reading a page of tmpfs allocates it) and says if all are zero.
+// of them: reading a page of tmpfs allocates it) and says if all are zero,
+// or where the first that is not is, and what it holds.
 func checkZeros(name string, fd int, old, size int64) error {
 	n := min(size-old, 64<<10)
 	m, rel, err := mapRange(name, fd, old, int(n), unix.PROT_READ)
@@ -81,11 +107,23 @@ func checkZeros(name string, fd int, old, size int64) error {
 		return err
 	}
 	defer Unmap(m)
-	zero := true
-	for _, c := range m[rel:] {
-		zero = zero && c == 0
+	first, b := -1, byte(0)
+	err = fault.Guard(m, func() {
+		for i, c := range m[rel:] {
+			if c != 0 {
+				first, b = i, c
+				return
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("truncate %s: %w", cli.Quote(name), err)
 	}
-	cli.Fact("new bytes read as zero", cli.YesNo(zero))
+	if first < 0 {
+		cli.Fact("new bytes read as zero", "yes")
+		return nil
+	}
+	cli.Fact("new bytes read as zero", fmt.Sprintf("no, byte %d is %q", old+int64(first), []byte{b}))
 	return nil
 }
 
@@ -93,8 +131,14 @@ func checkZeros(name string, fd int, old, size int64) error {
 // object to NEW under that live mapping, and touch the first page that is
 // gone: SIGBUS.
 func probeShrink(args []string) error {
-	old, _ := strconv.ParseInt(args[1], 10, 64)
-	size, _ := strconv.ParseInt(args[2], 10, 64)
+	if len(args) != 3 {
+		return fmt.Errorf("truncate-shrink: want NAME OLD NEW")
+	}
+	old, err1 := strconv.ParseInt(args[1], 10, 64)
+	size, err2 := strconv.ParseInt(args[2], 10, 64)
+	if err1 != nil || err2 != nil || old <= 0 || old > 1<<40 || size < 0 || size >= old {
+		return fmt.Errorf("truncate-shrink: bad sizes %q %q", args[1], args[2])
+	}
 	fd, err := ShmOpen(args[0], unix.O_RDWR, 0)
 	if err != nil {
 		return err

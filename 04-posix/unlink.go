@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/fault"
 	"shmlab/internal/procfs"
 )
 
@@ -28,6 +29,9 @@ func unlinkCmd(f *cli.Flags) cli.Action {
 }
 
 func unlink(name string, watch bool, ready string) error {
+	if err := checkName("unlink", name); err != nil {
+		return err
+	}
 	path, perr := ShmPath(name)
 	// Watch before the unlink: afterwards there is no name to watch.
 	var w *deleteWatch
@@ -44,7 +48,7 @@ func unlink(name string, watch bool, ready string) error {
 		return shmErr("shm_unlink "+cli.Quote(name), "shm_unlink", err)
 	}
 	_, err := os.Lstat(path)
-	cli.Fact("unlinked", path)
+	cli.Fact("unlinked", cli.Quote(path))
 	cli.Fact("name exists", cli.YesNo(err == nil))
 	cli.Fact("still mapped by", processes(mappers(path)))
 	if w == nil {
@@ -124,16 +128,17 @@ func (w *deleteWatch) deleted(limit time.Duration) (bool, error) {
 
 func tourUnlink() error {
 	name := tourName("u")
-	defer ShmUnlink(name)
 	cli.Say("The notes say shm_unlink waits while others use the object. It does not: the")
 	cli.Say("name goes at once; whoever maps it keeps the memory (8 MiB here), which goes")
 	cli.Say("with the last mapping and descriptor (inotify's IN_DELETE_SELF tells when).")
 
 	// An 8 MiB object, every page stored into, "HELLO" at its start.
 	const size = 8 << 20
-	if err := newObject(name, size); err != nil {
+	remove, err := newObject(name, size)
+	if err != nil {
 		return err
 	}
+	defer remove()
 	fd, err := ShmOpen(name, unix.O_RDWR, 0)
 	if err != nil {
 		return shmErr("shm_open "+name, "shm_open", err)
@@ -147,8 +152,14 @@ func tourUnlink() error {
 	if err != nil {
 		return shmErr("map "+name, "mmap", err)
 	}
-	touchPages(m)
-	copy(m, "HELLO\x00")
+	if err := touchPages(m); err != nil {
+		Unmap(m)
+		return fmt.Errorf("touch %s: %w", name, err)
+	}
+	if _, err := fault.Copy(m, m, []byte("HELLO\x00")); err != nil {
+		Unmap(m)
+		return fmt.Errorf("write %s: %w", name, err)
+	}
 	path, _ := ShmPath(name)
 	w, err := watchDelete(path)
 	if err != nil {
@@ -170,9 +181,11 @@ func unlinkWhileMapped(name, path string, fd int, m []byte) error {
 	cli.Fact("shm_unlink while mapped", cli.Outcome(ShmUnlink(name)))
 	_, err := ShmOpen(name, unix.O_RDWR, 0)
 	cli.Fact("shm_open of the name after it", cli.Outcome(err))
-	cli.Fact("the mapping still reads", cstr(m))
-	copy(m, "AGAIN\x00")
-	cli.Fact("the mapping still writes", cstr(m))
+	cli.Fact("the mapping still reads", guardedText(m, func() string { return cstr(m) }))
+	cli.Fact("the mapping still writes", guardedText(m, func() string {
+		copy(m, "AGAIN\x00")
+		return cstr(m)
+	}))
 	st, err := Stat(fd)
 	if err != nil {
 		return shmErr("stat "+name, "fstat", err)
