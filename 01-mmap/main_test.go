@@ -33,7 +33,7 @@ func TestDeclarations(t *testing.T) { scripttest.CheckProgram(t, program) }
 // library's name.
 func TestREADME(t *testing.T) {
 	scripttest.CheckHelp(t, "mmap", "README.md")
-	scripttest.CheckTour(t, "mmap", "README.md", "RLIMIT_MEMLOCK", "uid",
+	scripttest.CheckTour(t, "mmap", "README.md", "RLIMIT_MEMLOCK", "uid", "mapped by this program already",
 		"address given", "address returned",
 		"mounted noexec", "mmap PROT_READ|PROT_EXEC", "perms in /proc/self/maps with PROT_EXEC",
 		"mprotect PROT_READ to PROT_READ|PROT_EXEC",
