@@ -72,7 +72,7 @@ func fileSize(path string) (int64, error) {
 	if err := unix.Stat(path, &st); err != nil {
 		return 0, cli.Sys("stat "+cli.Quote(path), "stat", err)
 	}
-	if err := regular(path, st.Mode); err != nil {
+	if err := cli.Regular(path, st.Mode); err != nil {
 		return 0, err
 	}
 	return st.Size, nil
@@ -89,7 +89,7 @@ func writableSize(path string) (int64, error) {
 	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
 		return 0, fmt.Errorf("%s: a symbolic link: this experiment writes into the file, and never through a link (name the file itself)", cli.Quote(path))
 	}
-	if err := regular(path, st.Mode); err != nil {
+	if err := cli.Regular(path, st.Mode); err != nil {
 		return 0, err
 	}
 	return st.Size, nil
@@ -114,53 +114,9 @@ func wholeFile(path string, write bool) (int, error) {
 	return int(size), nil
 }
 
-// regular refuses a file whose mode is not S_IFREG, naming its kind.
-func regular(path string, mode uint32) error {
-	kind, ok := map[uint32]string{
-		unix.S_IFDIR:  "a directory",
-		unix.S_IFIFO:  "a FIFO (named pipe)",
-		unix.S_IFCHR:  "a character device",
-		unix.S_IFBLK:  "a block device",
-		unix.S_IFSOCK: "a socket",
-		unix.S_IFLNK:  "a symbolic link",
-	}[mode&unix.S_IFMT]
-	if mode&unix.S_IFMT == unix.S_IFREG {
-		return nil
-	}
-	if !ok {
-		kind = fmt.Sprintf("a file of type %#o", mode&unix.S_IFMT)
-	}
-	return fmt.Errorf("%s: %s, not a regular file: this lab maps only regular files, and refuses the rest without opening them", cli.Quote(path), kind)
-}
-
-// openRead opens path for read(2) or pread(2) outside the lesson: with
-// O_NONBLOCK, so that a FIFO put there in the meantime cannot block the
-// open, then fstat to refuse anything but a regular file, then O_NONBLOCK
-// cleared again.
-func openRead(path string) (*os.File, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, cli.Sys("open "+cli.Quote(path), "open", err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, cli.Sys("stat "+cli.Quote(path), "fstat", err)
-	}
-	if err := regular(path, st.Mode); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	if err := unix.SetNonblock(fd, false); err != nil {
-		unix.Close(fd)
-		return nil, cli.Sys("open "+cli.Quote(path), "fcntl F_SETFL", err)
-	}
-	return os.NewFile(uintptr(fd), path), nil
-}
-
 // readAt reads n bytes at off with pread(2): plain file I/O, no mapping.
 func readAt(path string, off int64, n int) (string, error) {
-	f, err := openRead(path)
+	f, err := cli.OpenRegular(path, unix.O_RDONLY)
 	if err != nil {
 		return "", err
 	}

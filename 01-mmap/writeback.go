@@ -164,7 +164,7 @@ func dirtyFact(name string, m []byte) error {
 // syncFile is fsync(2) of path: the dirty pages of the file go to its
 // storage (nothing to do on tmpfs).
 func syncFile(path string) error {
-	f, err := openRead(path)
+	f, err := cli.OpenRegular(path, unix.O_RDONLY)
 	if err != nil {
 		return err
 	}

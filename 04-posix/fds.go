@@ -39,26 +39,9 @@ func closeOnExec(fd int) (bool, error) {
 	return false, fmt.Errorf("/proc/self/fdinfo/%d has no flags line", fd)
 }
 
-// descriptorsOn counts the entries of /proc/self/fd that lead to the file
-// at path (same device and inode).
-func descriptorsOn(path string) (int, error) {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return 0, os.NewSyscallError("stat", err)
-	}
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range ents {
-		var o unix.Stat_t
-		if unix.Stat("/proc/self/fd/"+e.Name(), &o) == nil && o.Dev == st.Dev && o.Ino == st.Ino {
-			n++
-		}
-	}
-	return n, nil
-}
+// descriptorsOn counts the descriptors this process holds on the file at
+// path (procfs.DescriptorsOn: the /proc/self/fd entries of its inode).
+func descriptorsOn(path string) (int, error) { return procfs.DescriptorsOn(path) }
 
 // mappingsOf counts this process's mappings of the file at path, also
 // after it was unlinked ("PATH (deleted)").

@@ -80,7 +80,7 @@ func fileSize(path string) (int, error) {
 	if err := unix.Stat(path, &st); err != nil {
 		return 0, cli.Sys("stat "+cli.Quote(path), "stat", err)
 	}
-	if err := regular(path, st.Mode); err != nil {
+	if err := cli.Regular(path, st.Mode); err != nil {
 		return 0, err
 	}
 	if st.Size == 0 {
@@ -94,50 +94,6 @@ func fileSize(path string) (int, error) {
 
 // maxMap bounds the file an experiment maps.
 const maxMap = 1 << 30
-
-// regular refuses a file whose mode is not S_IFREG, naming its kind.
-func regular(path string, mode uint32) error {
-	if mode&unix.S_IFMT == unix.S_IFREG {
-		return nil
-	}
-	kind, ok := map[uint32]string{
-		unix.S_IFDIR:  "a directory",
-		unix.S_IFIFO:  "a FIFO (named pipe)",
-		unix.S_IFCHR:  "a character device",
-		unix.S_IFBLK:  "a block device",
-		unix.S_IFSOCK: "a socket",
-		unix.S_IFLNK:  "a symbolic link",
-	}[mode&unix.S_IFMT]
-	if !ok {
-		kind = fmt.Sprintf("a file of type %#o", mode&unix.S_IFMT)
-	}
-	return fmt.Errorf("%s: %s, not a regular file: this lab maps only regular files, and refuses the rest without opening them", cli.Quote(path), kind)
-}
-
-// openFile opens path outside the lesson (flags O_RDONLY or O_WRONLY): with
-// O_NONBLOCK, so that a FIFO put there meanwhile cannot block the open, and
-// O_NOFOLLOW; then fstat refuses anything but a regular file, and
-// O_NONBLOCK is cleared again.
-func openFile(path string, flags int) (*os.File, error) {
-	fd, err := unix.Open(path, flags|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, cli.Sys("open "+cli.Quote(path), "open", err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, cli.Sys("stat "+cli.Quote(path), "fstat", err)
-	}
-	if err := regular(path, st.Mode); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	if err := unix.SetNonblock(fd, false); err != nil {
-		unix.Close(fd)
-		return nil, cli.Sys("open "+cli.Quote(path), "fcntl F_SETFL", err)
-	}
-	return os.NewFile(uintptr(fd), path), nil
-}
 
 // guard runs f, which reads or writes m, a mapping of path from its start.
 // If the file shrank under the mapping (another process truncated it) or a

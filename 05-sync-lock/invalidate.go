@@ -159,7 +159,7 @@ func invalidatePrivate(path string, size int) error {
 // pwrite writes text at offset 0 of path with pwrite(2), the way a process
 // that never maps the file would.
 func pwrite(path, text string) error {
-	f, err := openFile(path, unix.O_WRONLY)
+	f, err := cli.OpenRegular(path, unix.O_WRONLY|unix.O_NOFOLLOW)
 	if err != nil {
 		return err
 	}

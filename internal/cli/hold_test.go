@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -34,4 +35,28 @@ func TestReadyNeverFollowsALink(t *testing.T) {
 	if fi, err := os.Lstat(fresh); err != nil || !fi.Mode().IsRegular() {
 		t.Errorf("Ready made no regular file: %v", err)
 	}
+}
+
+// OpenRegular refuses a FIFO at once (no blocking open) and a symlink.
+func TestOpenRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenRegular(fifo, os.O_RDONLY); err == nil || !strings.Contains(err.Error(), "a FIFO (named pipe), not a regular file") {
+		t.Errorf("a FIFO: %v", err)
+	}
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	link := filepath.Join(dir, "link")
+	os.Symlink(file, link)
+	if _, err := OpenRegular(link, os.O_RDONLY|unix.O_NOFOLLOW); !errors.Is(err, unix.ELOOP) {
+		t.Errorf("a symlink: %v, want ELOOP", err)
+	}
+	f, err := OpenRegular(file, os.O_RDONLY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 }

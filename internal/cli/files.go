@@ -1,0 +1,57 @@
+//go:build linux && (amd64 || arm64)
+
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// OpenRegular opens a file an experiment reads or writes beside the lesson
+// (flags O_RDONLY, O_WRONLY or O_RDWR, without O_CREAT; add O_NOFOLLOW to
+// refuse a symlink, as every experiment that writes does): with O_NONBLOCK,
+// so that a FIFO put at path cannot block the open; then fstat refuses
+// anything but a regular file, in one line naming what it is, and
+// O_NONBLOCK is cleared.
+func OpenRegular(path string, flags int) (*os.File, error) {
+	fd, err := unix.Open(path, flags|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, Sys("open "+Quote(path), "open", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, Sys("stat "+Quote(path), "fstat", err)
+	}
+	if err := Regular(path, st.Mode); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, Sys("open "+Quote(path), "fcntl F_SETFL", err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// Regular refuses a file whose mode (st_mode) is not S_IFREG, naming its
+// kind: this lab maps and reads only regular files.
+func Regular(path string, mode uint32) error {
+	if mode&unix.S_IFMT == unix.S_IFREG {
+		return nil
+	}
+	kind, ok := map[uint32]string{
+		unix.S_IFDIR:  "a directory",
+		unix.S_IFIFO:  "a FIFO (named pipe)",
+		unix.S_IFCHR:  "a character device",
+		unix.S_IFBLK:  "a block device",
+		unix.S_IFSOCK: "a socket",
+		unix.S_IFLNK:  "a symbolic link",
+	}[mode&unix.S_IFMT]
+	if !ok {
+		kind = fmt.Sprintf("a file of type %#o", mode&unix.S_IFMT)
+	}
+	return fmt.Errorf("%s: %s, not a regular file: this lab maps only regular files, and refuses the rest without opening them", Quote(path), kind)
+}
