@@ -2,16 +2,21 @@
 
 // `shmfifo bench`: the comparison of course ep. 28 (pipe, message queue,
 // shared memory), measured (001 §1.1: "shared memory is the fastest IPC").
-// The same bytes go from this process to a child process through each
-// mechanism (transfer.go); the clock runs from the child's "ready" to its
-// "done" on a status pipe, so process start-up is not counted. -pingpong
-// times round trips instead (pingpong.go). BENCH.md is a run of it.
+// Messages go from this process to a child process through each mechanism
+// (transfer.go), both pinned to a CPU of their own (machine.go); each row
+// runs for a time, several times, and prints the median run with the
+// slowest and the fastest beside it, and the CPU time both sides spent.
+// The ceilings (ceiling.go) are measured in the same run. -pingpong times
+// round trips instead (pingpong.go); -md rewrites BENCH.md (benchreport.go).
 
 package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strings"
+	"time"
 
 	"shmlab/internal/cli"
 )
@@ -20,8 +25,9 @@ import (
 // (System V semaphores), shmfifo-psem the same ring with the three
 // semaphores in the segment (-sync posix), shmfifo-posix the fast path
 // (-sync posix -ring spsc). memcpy is no IPC: one core copying the same
-// messages out of a ring of the same size, the ceiling for a copy.
-var mechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe", "unix-stream", "sysv-msg", "posix-mq", "memcpy"}
+// messages out of a ring of the same size. spin-ring is the ceiling of a
+// ring like the fast path's (ceiling.go).
+var mechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe", "unix-stream", "sysv-msg", "posix-mq", "memcpy", "spin-ring"}
 
 // fifoSync is the kind of FIFO each shmfifo mechanism uses (privateFifo).
 var fifoSync = map[string]string{"shmfifo": "sysv", "shmfifo-psem": "posix", "shmfifo-posix": "spsc"}
@@ -41,57 +47,189 @@ const (
 // size bytes.
 func benchRing(size int) int { return max(benchBlocks, benchRingBytes/size) }
 
+// benchOpts is how every row is measured.
+type benchOpts struct {
+	sizes []int
+	time  time.Duration // the timed round of each run; the warm-up is a tenth
+	count int           // runs per row
+	iters int           // -pingpong: round trips per run instead of -time (0: by time)
+	csv   bool
+}
+
 func benchCmd(f *cli.Flags) cli.Action {
 	sizes := f.String("sizes", "LIST", "64,4096,65536", "message sizes in bytes, comma-separated (each at least 32)")
-	total := f.Int("total", 4<<20, 1, 1<<34, "bytes to move per mechanism and size")
-	csv := f.Bool("csv", "print CSV instead of a table")
+	dur := f.Duration("time", 300*time.Millisecond, "how long each run of a row lasts, after a warm-up of a tenth of it (like go test -benchtime)")
+	count := f.Int("count", 5, 1, 1000, "runs of each row: the median is printed, the slowest and fastest beside it (like go test -count)")
+	csv := f.Bool("csv", "print CSV instead of a table (the header lines go to stderr)")
 	ping := f.Bool("pingpong", "time round trips (a message there and back) instead of one-way throughput")
-	iters := f.Int("iters", 5000, 1, 1<<30, "round trips per mechanism and size, with -pingpong")
+	iters := f.Int("iters", 0, 1, 1<<30, "with -pingpong: round trips in each run, instead of running for -time")
+	md := f.String("md", "FILE", "", "run the table and -pingpong twice each and rewrite the measured part of FILE (BENCH.md)")
 	return func([]string) error {
-		var sz []int
+		o := benchOpts{time: *dur, count: int(*count), iters: int(*iters), csv: *csv}
+		if o.time <= 0 {
+			return cli.Usagef("time %v: must be more than 0", o.time)
+		}
+		if o.iters > 0 && !*ping {
+			return cli.Usagef("bench: -iters N counts round trips: it goes with -pingpong")
+		}
 		for _, s := range strings.Split(*sizes, ",") {
 			v, err := cli.ParseCount("size", strings.TrimSpace(s), genMinBlksize, 16<<20)
 			if err != nil {
 				return err
 			}
-			sz = append(sz, int(v))
+			o.sizes = append(o.sizes, int(v))
 		}
-		if *ping {
-			return runPingPong(sz, int(*iters), *csv)
+		switch {
+		case *md != "":
+			return writeReport(*md, o)
+		case *ping:
+			_, err := runPingPong(os.Stdout, o)
+			return err
 		}
-		return runTransfer(sz, int(*total), *csv)
+		_, err := runTransfer(os.Stdout, o)
+		return err
 	}
 }
 
-// runTransfer prints the throughput table: every mechanism at every size.
-func runTransfer(sizes []int, total int, csv bool) error {
-	if csv {
-		fmt.Println("mechanism,size,msgs_per_s,mb_per_s")
-	} else {
-		fmt.Printf("%-14s %8s %10s %12s %10s %8s %10s %16s\n", "mechanism", "size", "messages", "msgs/s", "MB/s", "x pipe", "futex/msg", "receiver cs/msg")
+// measureGroup measures every mechanism of mechs at size o.count times,
+// in turns: one run of each, then again, so that a change in the machine's
+// speed (another process, the host moving a virtual CPU) falls on all the
+// rows of a size alike, and the ratios between them stay fair.
+func measureGroup(mechs []string, size int, ping bool, o benchOpts) ([]benchResult, error) {
+	rows := make([]benchResult, len(mechs))
+	for i, mech := range mechs {
+		rows[i] = benchResult{mech: mech, size: size}
 	}
-	var notes []string
-	for _, size := range sizes {
-		var rows []benchResult
-		for _, mech := range mechanisms {
-			r, err := benchOne(mech, size, max(1, total/size), nil, nil)
-			if err != nil {
-				return err
+	for range o.count {
+		for i := range rows {
+			if err := rows[i].measureOnce(ping, o); err != nil {
+				return nil, err
 			}
-			rows = append(rows, r)
+		}
+	}
+	for i := range rows {
+		rows[i].summarise()
+	}
+	return rows, nil
+}
+
+// measureOnce is one run of the row, in a session of its own.
+func (r *benchResult) measureOnce(ping bool, o benchOpts) error {
+	s, err := openSession(r.mech, r.size, ping)
+	if err != nil {
+		return err
+	}
+	r.copies, r.chunk, r.pipeCap = s.l.copies, s.l.chunk, s.l.pipeCap
+	smp, err := s.measure(o)
+	if cerr := s.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("bench %s: peer: %w", r.mech, cerr)
+	}
+	if err != nil {
+		return err
+	}
+	r.runs = append(r.runs, smp)
+	return nil
+}
+
+// maxRound is the most messages one round may have.
+const maxRound = 1 << 30
+
+// measure is one run: rounds of a warm-up, each larger than the last, until
+// one lasts a tenth of o.time (as testing.B grows b.N); then one round sized
+// from it to last o.time (or of o.iters), which is the one measured.
+func (s *session) measure(o benchOpts) (sample, error) {
+	warm := o.time / 10
+	s.stall = 10*time.Second + 20*o.time
+	n := 1
+	for {
+		smp, err := s.run(n)
+		if err != nil {
+			return smp, err
+		}
+		if smp.elapsed >= warm || n >= maxRound {
+			n = scaleRound(n, smp.elapsed, o.time, maxRound)
+			break
+		}
+		// Aim 20% past the warm-up, at most 100 times the last round.
+		n = scaleRound(n, smp.elapsed, warm*6/5, 100*n)
+	}
+	if o.iters > 0 {
+		n = o.iters
+	}
+	return s.run(n)
+}
+
+// scaleRound is how many messages take goal if n took took: at least 1
+// more than n when growing, at most limit.
+func scaleRound(n int, took, goal time.Duration, limit int) int {
+	next := float64(n) * float64(goal) / float64(max(took, time.Microsecond))
+	return int(max(1, min(next, float64(limit))))
+}
+
+// runTransfer prints the throughput table: every mechanism at every size.
+func runTransfer(w io.Writer, o benchOpts) ([]benchResult, error) {
+	printHeader(w, o)
+	if o.csv {
+		fmt.Fprintln(w, "mechanism,size,msgs_per_s,mb_per_s,min_msgs_per_s,max_msgs_per_s,x_pipe,of_ring,copies,cpu_ns_per_msg,busy_cpus,futex_per_msg,cs_per_msg,msgs_per_run,runs")
+	} else {
+		fmt.Fprintf(w, "%-13s %6s %10s %-17s %8s %6s %7s %6s %10s %5s %9s %7s\n",
+			"mechanism", "size", "msgs/s", "(min - max)", "MB/s", "x pipe", "of ring", "copies", "cpu ns/msg", "busy", "futex/msg", "cs/msg")
+	}
+	var all []benchResult
+	var notes []string
+	for _, size := range o.sizes {
+		rows, err := measureGroup(mechanisms, size, false, o)
+		if err != nil {
+			return all, err
+		}
+		for _, r := range rows {
 			notes = append(notes, r.notes()...)
 		}
-		printRows(rows, csv)
+		printRows(w, rows, o.csv)
+		all = append(all, rows...)
 	}
-	if !csv {
-		fmt.Println("x pipe: messages per second against the pipe's, same size, same run")
-		fmt.Println("futex/msg: FUTEX_WAIT + FUTEX_WAKE calls per message, both sides, counted in the segment (shmfifo: 4 semop per side, always)")
-		fmt.Println("receiver cs/msg: context switches of the receiving process per message (getrusage)")
+	if !o.csv {
+		fmt.Fprint(w, transferLegend)
 		for _, n := range notes {
-			fmt.Println("note:", n)
+			fmt.Fprintln(w, "note:", n)
 		}
 	}
-	return nil
+	printFooter(w, o)
+	return all, nil
+}
+
+const transferLegend = `msgs/s: the median run; (min - max): the slowest and the fastest run (the runs of a size take turns)
+x pipe: messages per second against the pipe's, same size, same run
+of ring: messages per second as a fraction of spin-ring's: the ceiling, the same ring spinning, no futex, no checks
+copies: times each byte is copied on its way from the sender's buffer to the receiver's
+cpu ns/msg: CPU time (user + system) of both processes per message (getrusage); busy: that over the wall time,
+  in CPUs: 2.0 is both sides running all the time (spinning or working), below 1 one side mostly sleeps
+futex/msg: FUTEX_WAIT + FUTEX_WAKE calls per message, both sides, counted in the segment (shmfifo: 4 semop per side, always)
+cs/msg: context switches of both processes per message (getrusage)
+`
+
+// printHeader says what was measured on what: the machine, the load, the
+// method, the pinning (on stderr with -csv, to keep stdout CSV).
+func printHeader(w io.Writer, o benchOpts) {
+	if o.csv {
+		w = os.Stderr
+	}
+	fmt.Fprintln(w, "machine:", describeMachine())
+	fmt.Fprintln(w, "load average:", loadAverage())
+	how := fmt.Sprintf("%v each, after a warm-up of %v", o.time, o.time/10)
+	if o.iters > 0 {
+		how = fmt.Sprintf("%d round trips each, after a warm-up of %v", o.iters, o.time/10)
+	}
+	fmt.Fprintf(w, "runs: %d per row, %s\n", o.count, how)
+	fmt.Fprintln(w, "pinned:", pinnedLine())
+}
+
+// printFooter gives the load once more: a run that the load moved says so.
+func printFooter(w io.Writer, o benchOpts) {
+	if o.csv {
+		w = os.Stderr
+	}
+	fmt.Fprintln(w, "load average after:", loadAverage())
 }
 
 // notes says what the table cannot: the ring and pipe sizes, and the
@@ -102,31 +240,120 @@ func (r benchResult) notes() []string {
 		n = append(n, fmt.Sprintf("%d-byte messages: the FIFOs have %d blocks (%d KiB), the pipe holds %d KiB",
 			r.size, benchRing(r.size), r.size*benchRing(r.size)>>10, r.pipeCap>>10))
 	}
-	if r.chunk < r.size {
+	if r.chunk > 0 && r.chunk < r.size {
 		n = append(n, fmt.Sprintf("%s sent each %d-byte message as %d messages of %d bytes (the queue's message size limit)",
 			r.mech, r.size, (r.size+r.chunk-1)/r.chunk, r.chunk))
 	}
 	return n
 }
 
-// printRows prints the rows of one size, as a table or CSV.
-func printRows(rows []benchResult, csv bool) {
-	pipe := 0.0
-	for _, r := range rows {
-		if r.mech == "pipe" {
-			pipe = r.msgsPerSec
+// find is the row of mech at size, or nil.
+func find(rows []benchResult, mech string, size int) *benchResult {
+	for i := range rows {
+		if rows[i].mech == mech && rows[i].size == size {
+			return &rows[i]
 		}
 	}
+	return nil
+}
+
+// printRows prints the rows of one size, as a table or CSV.
+func printRows(w io.Writer, rows []benchResult, csv bool) {
 	for _, r := range rows {
+		xPipe, ofRing := ratio(r.msgsPerSec, find(rows, "pipe", r.size), medianRate), ratio(r.msgsPerSec, find(rows, "spin-ring", r.size), medianRate)
+		if r.mech == "memcpy" {
+			ofRing = ""
+		}
 		if csv {
-			fmt.Printf("%s,%d,%.0f,%.1f\n", r.mech, r.size, r.msgsPerSec, r.mbPerSecond)
+			fmt.Fprintf(w, "%s,%d,%.0f,%.1f,%.0f,%.0f,%s,%s,%d,%.0f,%.2f,%s,%.3f,%d,%d\n", r.mech, r.size, r.msgsPerSec, r.mbPerSecond,
+				r.rate.min, r.rate.max, xPipe, ofRing, r.copies, r.cpuPerOp, r.busy, futexCell(r.futex, ""), r.switches, r.n, len(r.runs))
 			continue
 		}
-		fx := "-"
-		if r.futex >= 0 {
-			fx = fmt.Sprintf("%.3f", r.futex)
-		}
-		fmt.Printf("%-14s %8d %10d %12.0f %10.1f %8.2f %10s %16.2f\n", r.mech, r.size, r.msgs, r.msgsPerSec, r.mbPerSecond,
-			r.msgsPerSec/pipe, fx, r.switches)
+		fmt.Fprintf(w, "%-13s %6d %10.0f %-17s %8.1f %6s %7s %6d %10.0f %5.2f %9s %7.3f\n", r.mech, r.size, r.msgsPerSec,
+			"("+si(r.rate.min)+" - "+si(r.rate.max)+")", r.mbPerSecond, dash(xPipe), dash(ofRing), r.copies, r.cpuPerOp, r.busy,
+			futexCell(r.futex, "-"), r.switches)
 	}
+}
+
+// ratio is v over what of row is measured against ("" without the row).
+// Ceilings too are taken at their median: the runs of a size take turns,
+// so the median runs of two rows met the same conditions, where the best
+// run of a ceiling may have met a luckier machine (a host that put the two
+// virtual CPUs on one physical core).
+func ratio(v float64, row *benchResult, of func(*benchResult) float64) string {
+	if row == nil || v == 0 || of(row) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f", v/of(row))
+}
+
+func medianRate(r *benchResult) float64 { return r.msgsPerSec }
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// futexCell prints futex calls per message, or none when not counted.
+func futexCell(f float64, none string) string {
+	if f < 0 {
+		return none
+	}
+	return fmt.Sprintf("%.3f", f)
+}
+
+// si prints v with three significant digits and k, M or G.
+func si(v float64) string {
+	for _, u := range []struct {
+		div float64
+		sfx string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}} {
+		if v >= u.div {
+			return num3(v/u.div) + u.sfx
+		}
+	}
+	return num3(v)
+}
+
+// num3 prints v with three significant digits, never in e-notation.
+func num3(v float64) string {
+	if v >= 100 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// benchOne moves msgs messages of size bytes through mech to a child
+// process in one timed round, for testing.B (b.N messages): start and stop
+// are called around it. The same sessions as `bench`, pinned the same way.
+func benchOne(mech string, size, msgs int, start, stop func()) (benchResult, error) {
+	return oneRound(mech, size, msgs, false, start, stop)
+}
+
+// oneRound is one session with one timed round of n messages (round trips).
+func oneRound(mech string, size, n int, ping bool, start, stop func()) (benchResult, error) {
+	r := benchResult{mech: mech, size: size}
+	s, err := openSession(mech, size, ping)
+	if err != nil {
+		return r, err
+	}
+	r.copies, r.chunk, r.pipeCap = s.l.copies, s.l.chunk, s.l.pipeCap
+	if start != nil {
+		start()
+	}
+	smp, err := s.run(n)
+	if stop != nil {
+		stop()
+	}
+	if cerr := s.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("bench %s: peer: %w", mech, cerr)
+	}
+	if err != nil {
+		return r, err
+	}
+	r.runs = []sample{smp}
+	r.summarise()
+	return r, nil
 }

@@ -26,11 +26,15 @@ func crashCmd(f *cli.Flags) cli.Action {
 	seed := f.Int("seed", 0, 0, 1<<63-1, "random seed (0: pick one; printed, so that a run can be repeated)")
 	np := f.Int("producers", 2, 1, 64, "producers running at once")
 	nc := f.Int("consumers", 2, 1, 64, "consumers running at once")
+	timeout := f.Timeout(20*time.Second, "a process (or the driver's END) makes no progress: a deadlock")
 	f.Args(0, 1) // [KEY]
 	return func(args []string) error {
 		key, _, err := fifoKey(k, "crash", args, 0, 0)
 		if err != nil {
 			return err
+		}
+		if *timeout <= 0 {
+			return cli.Usagef("crash: -timeout %v: the deadlock detector needs a bound above 0", *timeout)
 		}
 		fifo, err := openFifo(key)
 		if err != nil {
@@ -38,7 +42,7 @@ func crashCmd(f *cli.Flags) cli.Action {
 		}
 		defer fifo.Close()
 		c := &crash{f: fifo, key: KeyString(key), count: int(*count), np: int(*np), nc: int(*nc),
-			kills: int(*kills), nextID: 1, killedIDs: map[int]bool{}}
+			kills: int(*kills), timeout: *timeout, nextID: 1, killedIDs: map[int]bool{}}
 		if err := c.fits(); err != nil {
 			return err
 		}
@@ -59,6 +63,7 @@ type crash struct {
 	f                    *Fifo
 	key                  string
 	count, np, nc, kills int
+	timeout              time.Duration // a wait longer than this is a deadlock
 	rng                  *rand.Rand
 	all, slots           []*child
 	nextID               int
@@ -119,9 +124,9 @@ func (c *crash) start(consumer bool) (*child, error) {
 	var ch *child
 	var err error
 	if consumer {
-		ch, err = startConsumer(c.key)
+		ch, err = startConsumer(c.key, c.timeout)
 	} else {
-		ch, err = startProducer(c.key, c.nextID, c.count)
+		ch, err = startProducer(c.key, c.nextID, c.count, c.timeout)
 		c.nextID++
 	}
 	if err == nil {
@@ -157,10 +162,10 @@ func (c *crash) killOne() error {
 }
 
 // finish lets the producers finish, then tells the consumers to stop. It
-// reports a deadlock if anything waits for more than 20 seconds.
+// reports a deadlock if anything waits for more than -timeout.
 func (c *crash) finish() (deadlock bool, err error) {
 	for _, ch := range c.slots[:c.np] {
-		if !ch.wait(20 * time.Second) {
+		if !ch.wait(c.timeout) {
 			return true, nil
 		}
 		if ch.err != nil {
@@ -171,12 +176,12 @@ func (c *crash) finish() (deadlock bool, err error) {
 	// uncounted is delivered one put late, so the last few puts may never be
 	// counted; the extra ENDs are what stays behind.
 	for range c.nc + c.kills {
-		if err := c.f.Send([]byte(crashEnd), 20*time.Second); err != nil {
+		if err := c.f.Send([]byte(crashEnd), c.timeout); err != nil {
 			return true, nil
 		}
 	}
 	for _, ch := range c.slots[c.np:] {
-		if !ch.wait(20 * time.Second) {
+		if !ch.wait(c.timeout) {
 			return true, nil
 		}
 	}
@@ -246,13 +251,13 @@ func (c *crash) stopAll() {
 }
 
 // startProducer starts `put -gen id -count count`.
-func startProducer(key string, id, count int) (*child, error) {
-	cmd := self("put", "-key", key, "-gen", strconv.Itoa(id), "-count", strconv.Itoa(count), "-timeout", "20s")
+func startProducer(key string, id, count int, timeout time.Duration) (*child, error) {
+	cmd := self("put", "-key", key, "-gen", strconv.Itoa(id), "-count", strconv.Itoa(count), "-timeout", timeout.String())
 	return startChild(cmd, false, id)
 }
 
 // startConsumer starts `get -count 0 -until END`.
-func startConsumer(key string) (*child, error) {
-	cmd := self("get", "-key", key, "-count", "0", "-until", crashEnd, "-timeout", "20s")
+func startConsumer(key string, timeout time.Duration) (*child, error) {
+	cmd := self("get", "-key", key, "-count", "0", "-until", crashEnd, "-timeout", timeout.String())
 	return startChild(cmd, true, 0)
 }

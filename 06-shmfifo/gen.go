@@ -22,10 +22,14 @@ const genMinBlksize = 32
 // "id seq filler... crc" where the filler depends on id and seq.
 func genMessage(id, seq, blksize int) []byte {
 	head := fmt.Sprintf("%d %d ", id, seq)
-	b := make([]byte, 0, blksize)
-	b = append(b, head...)
-	for i := 0; len(b) < blksize-9; i++ {
-		b = append(b, byte('a'+(id*7+seq*13+i)%26))
+	b := make([]byte, max(blksize-9, len(head)), blksize)
+	n := copy(b, head)
+	// The filler repeats every 26 bytes: write one period, then double it.
+	for i := 0; n+i < len(b) && i < 26; i++ {
+		b[n+i] = byte('a' + (id*7+seq*13+i)%26)
+	}
+	for done := min(26, len(b)-n); n+done < len(b); done *= 2 {
+		copy(b[n+done:], b[n:n+done])
 	}
 	return fmt.Appendf(b, " %08x", crc32.ChecksumIEEE(b))
 }
@@ -67,30 +71,40 @@ type delivery struct {
 
 // check reads each consumer's lines in the order it printed them.
 func check(consumers [][]string) *delivery {
-	d := &delivery{seen: map[[2]int]bool{}, maxSeq: map[int]int{}}
+	d := newDelivery()
 	for _, lines := range consumers {
 		last := map[int]int{} // per producer, in this consumer
 		for _, l := range lines {
-			id, seq, crc, ok := parseMessage(l)
-			if !ok {
-				d.torn++
-				continue
-			}
-			d.messages++
-			if d.seen[[2]int{id, seq}] {
-				d.duplicates++
-				continue
-			}
-			d.seen[[2]int{id, seq}] = true
-			d.crcSum += uint64(crc)
-			if seq <= last[id] {
-				d.outOfOrder++
-			}
-			last[id] = seq
-			d.maxSeq[id] = max(d.maxSeq[id], seq)
+			d.add(last, l)
 		}
 	}
 	return d
+}
+
+func newDelivery() *delivery {
+	return &delivery{seen: map[[2]int]bool{}, maxSeq: map[int]int{}}
+}
+
+// add checks the next line of one consumer; last holds, per producer, the
+// sequence number that consumer took last.
+func (d *delivery) add(last map[int]int, l string) {
+	id, seq, crc, ok := parseMessage(l)
+	if !ok {
+		d.torn++
+		return
+	}
+	d.messages++
+	if d.seen[[2]int{id, seq}] {
+		d.duplicates++
+		return
+	}
+	d.seen[[2]int{id, seq}] = true
+	d.crcSum += uint64(crc)
+	if seq <= last[id] {
+		d.outOfOrder++
+	}
+	last[id] = seq
+	d.maxSeq[id] = max(d.maxSeq[id], seq)
 }
 
 // gaps counts the sequence numbers of producer id below its highest

@@ -28,7 +28,10 @@ func sysvMsgLink(size int) (*link, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &link{chunk: chunk, cleanup: []func(){func() { msgrm(id) }}}
+	// Four copies: into the message buffer (after its mtype), into the
+	// kernel, out of it, and out of the message buffer on the other side.
+	remove := cli.Made(func() { msgrm(id) })
+	l := &link{chunk: chunk, copies: 4, cleanup: []func(){remove}, aborts: []func(){remove}}
 	l.env = []string{"BENCH_MSQID=" + strconv.Itoa(id), "BENCH_CHUNK=" + strconv.Itoa(chunk)}
 	mbuf := make([]byte, 8+chunk)
 	*(*int64)(unsafe.Pointer(&mbuf[0])) = 1 // mtype
@@ -68,7 +71,13 @@ func posixMqLink(size int) (*link, error) {
 		return nil, err
 	}
 	mq := os.NewFile(uintptr(fd), "mq")
-	l := &link{chunk: chunk, files: []*os.File{mq}, cleanup: []func(){func() { mq.Close() }}}
+	// The peer gets a descriptor of its own for the same queue.
+	peer, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		mq.Close()
+		return nil, cli.Sys("bench: duplicate the queue's descriptor", "fcntl F_DUPFD_CLOEXEC", err)
+	}
+	l := &link{chunk: chunk, copies: 2, files: []*os.File{os.NewFile(uintptr(peer), "mq")}, cleanup: []func(){func() { mq.Close() }}}
 	l.env = []string{"BENCH_CHUNK=" + strconv.Itoa(chunk)}
 	l.send = func(buf []byte) error {
 		for off := 0; off < len(buf); off += chunk {
@@ -81,11 +90,21 @@ func posixMqLink(size int) (*link, error) {
 	return l, nil
 }
 
-// posixMqReceiver receives a message of len(buf) bytes in chunks.
+// posixMqReceiver receives a message of len(buf) bytes in chunks, each
+// straight into buf (mq_receive wants room for a whole message of the
+// queue's size: a last, shorter chunk goes through a buffer of that size).
 func posixMqReceiver(fd, chunk int) func([]byte) error {
 	mbuf := make([]byte, chunk)
 	return func(buf []byte) error {
 		for off := 0; off < len(buf); {
+			if len(buf)-off >= chunk {
+				n, err := mqReceive(fd, buf[off:off+chunk])
+				if err != nil {
+					return err
+				}
+				off += n
+				continue
+			}
 			n, err := mqReceive(fd, mbuf)
 			if err != nil {
 				return err

@@ -1,8 +1,10 @@
 //go:build linux && (amd64 || arm64)
 
 // `shmfifo bench -pingpong`: a message to an echo process and back, through
-// two FIFOs (one per direction) or two pipes: the latency of each, where
-// the throughput table measures how much goes through.
+// two FIFOs (one per direction), two pipes or two spin rings: the latency
+// of each, where the throughput table measures how much goes through. A
+// cache line bounced between the two processes is the floor under all of
+// them (ceiling.go).
 
 package main
 
@@ -10,156 +12,116 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"time"
 )
 
-// pingMechanisms are those `bench -pingpong` compares.
-var pingMechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe"}
+// pingMechanisms are those `bench -pingpong` compares at every size, after
+// the cache line.
+var pingMechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe", "spin-ring"}
 
-// pingResult is one row of `bench -pingpong`.
-type pingResult struct {
-	mech         string
-	size, rounds int
-	perRound     time.Duration
-	futex        float64 // futex calls per round trip, both FIFOs, -1 if not counted
+// pingLink sets up mech both ways for messages of size bytes; the rings
+// have benchBlocks blocks (a round trip never has more than one message in
+// flight).
+func pingLink(mech string, size int) (*link, error) {
+	switch mech {
+	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
+		return fifoLink(mech, size, benchBlocks, 2)
+	case "pipe":
+		return pipeLink(size, 2)
+	case "spin-ring":
+		return spinRingLink(size, benchBlocks, 2)
+	case "cache-line":
+		return cacheLineLink()
+	}
+	return nil, fmt.Errorf("bench -pingpong: unknown mechanism %q", mech)
 }
 
-func runPingPong(sizes []int, rounds int, csv bool) error {
-	if csv {
-		fmt.Println("mechanism,size,round_trips,us_per_round_trip")
+// runPingPong prints the round-trip table: the cache line and every
+// mechanism, at every size (the cache line carries no payload: its rows
+// differ only in when they were measured).
+func runPingPong(w io.Writer, o benchOpts) ([]benchResult, error) {
+	printHeader(w, o)
+	if o.csv {
+		fmt.Fprintln(w, "mechanism,size,round_trips,us_per_round_trip,min_us,max_us,x_pipe,of_line,of_ring,copies,cpu_us_per_round_trip,busy_cpus,futex_per_round_trip,cs_per_round_trip,runs")
 	} else {
-		fmt.Printf("%-14s %8s %12s %14s %10s %10s\n", "mechanism", "size", "round trips", "us/round trip", "/ pipe", "futex/rt")
+		fmt.Fprintf(w, "%-13s %6s %8s %-17s %6s %7s %7s %6s %9s %5s %8s %6s\n",
+			"mechanism", "size", "us/rt", "(min - max)", "x pipe", "of line", "of ring", "copies", "cpu us/rt", "busy", "futex/rt", "cs/rt")
 	}
-	for _, size := range sizes {
-		var rows []pingResult
-		for _, mech := range pingMechanisms {
-			r, err := pingOne(mech, size, rounds, nil, nil)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, r)
+	var all []benchResult
+	for _, size := range o.sizes {
+		rows, err := measureGroup(append([]string{"cache-line"}, pingMechanisms...), size, true, o)
+		if err != nil {
+			return all, err
 		}
-		printPingRows(rows, csv)
+		printPingRows(w, rows, size, o.csv)
+		all = append(all, rows...)
 	}
-	if !csv {
-		fmt.Println("/ pipe: time of a round trip against the pipe's, same size, same run (below 1: faster)")
-		fmt.Println("futex/rt: FUTEX_WAIT + FUTEX_WAKE calls per round trip, both directions, counted in the segments")
+	if !o.csv {
+		fmt.Fprint(w, pingLegend)
 	}
-	return nil
+	printFooter(w, o)
+	return all, nil
 }
+
+const pingLegend = `us/rt: microseconds per round trip, the median run; (min - max): the fastest and the slowest run (the runs of a size take turns)
+cache-line: no payload at any size, one 64-bit word on a cache line of its own, there and back
+x pipe: time of a round trip against the pipe's, same size, same run (below 1: faster)
+of line: the cache line's round trip as a fraction of this one (1: at the limit of any hand-over between two cores)
+of ring: spin-ring's round trip, same size, as a fraction of this one
+copies: times each byte is copied on its way from the sender's buffer to the receiver's, each way
+cpu us/rt: CPU time (user + system) of both processes per round trip (getrusage); busy: that over the wall time, in CPUs
+futex/rt: FUTEX_WAIT + FUTEX_WAKE calls per round trip, both directions, counted in the segments
+cs/rt: context switches of both processes per round trip (getrusage)
+`
 
 // printPingRows prints the rows of one size, as a table or CSV.
-func printPingRows(rows []pingResult, csv bool) {
-	var pipe time.Duration
+func printPingRows(w io.Writer, rows []benchResult, size int, csv bool) {
+	line := find(rows, "cache-line", size)
 	for _, r := range rows {
-		if r.mech == "pipe" {
-			pipe = r.perRound
+		// Round trips per second against rates: the same ratios as times,
+		// upside down (x pipe: the pipe's rate over this one's).
+		xPipe, ofLine, ofRing := ratio(1/r.msgsPerSec, find(rows, "pipe", size), medianTime), ratio(r.msgsPerSec, line, medianRate), ""
+		if r.mech != "cache-line" {
+			ofRing = ratio(r.msgsPerSec, find(rows, "spin-ring", size), medianRate)
 		}
-	}
-	for _, r := range rows {
-		us := float64(r.perRound.Nanoseconds()) / 1e3
+		us, cpu := r.perOp.med/1e3, r.cpuPerOp/1e3
 		if csv {
-			fmt.Printf("%s,%d,%d,%.2f\n", r.mech, r.size, r.rounds, us)
+			fmt.Fprintf(w, "%s,%d,%d,%.3f,%.3f,%.3f,%s,%s,%s,%d,%.3f,%.2f,%s,%.3f,%d\n", r.mech, r.size, r.n, us, r.perOp.min/1e3, r.perOp.max/1e3,
+				xPipe, ofLine, ofRing, r.copies, cpu, r.busy, futexCell(r.futex, ""), r.switches, len(r.runs))
 			continue
 		}
-		fx := "-"
-		if r.futex >= 0 {
-			fx = fmt.Sprintf("%.2f", r.futex)
-		}
-		fmt.Printf("%-14s %8d %12d %14.2f %10.2f %10s\n", r.mech, r.size, r.rounds, us, float64(r.perRound)/float64(pipe), fx)
+		fmt.Fprintf(w, "%-13s %6d %8.3f %-17s %6s %7s %7s %6d %9.3f %5.2f %8s %6.3f\n", r.mech, r.size, us,
+			"("+num3(r.perOp.min/1e3)+" - "+num3(r.perOp.max/1e3)+")", dash(xPipe), dash(ofLine), dash(ofRing), r.copies, cpu, r.busy,
+			futexCell(r.futex, "-"), r.switches)
 	}
 }
 
-// pingOne sends rounds messages of size bytes to a child process, which
-// sends each back before the next goes. The time per round trip is the
-// total over rounds. start and stop are for testing.B.
-func pingOne(mech string, size, rounds int, start, stop func()) (pingResult, error) {
-	r := pingResult{mech: mech, size: size, rounds: rounds, futex: -1}
-	// Two FIFOs or two pipes, and the echo process, ready.
-	var l *link
-	var err error
-	if mech == "pipe" {
-		l, err = pipeLink(size, 2)
-	} else {
-		l, err = fifoLink(mech, size, benchBlocks, 2)
-	}
-	if err != nil {
-		return r, err
-	}
-	defer l.close()
-	p, err := startPeer(l, mech, "BENCH_PING=1", "BENCH_SIZE="+strconv.Itoa(size), "BENCH_MSGS="+strconv.Itoa(rounds))
-	if err != nil {
-		return r, err
-	}
-	defer p.reap()
-	// The timed part: there and back, rounds times.
-	buf, back := make([]byte, size), make([]byte, size)
-	for i := range buf {
-		buf[i] = byte('a' + i%26)
-	}
-	if start != nil {
-		start()
-	}
-	t0 := time.Now()
-	for i := range rounds {
-		if err := l.send(buf); err != nil {
-			return r, fmt.Errorf("bench -pingpong %s: send %d: %w", mech, i, err)
-		}
-		if err := l.recv(back); err != nil {
-			return r, fmt.Errorf("bench -pingpong %s: receive %d: %w", mech, i, err)
-		}
-	}
-	elapsed := time.Since(t0)
-	if stop != nil {
-		stop()
-	}
-	// The message came back as it went, and the echo process ended well.
-	if string(back) != string(buf) {
-		return r, fmt.Errorf("bench -pingpong %s: the message came back changed", mech)
-	}
-	if err := p.cmd.Wait(); err != nil {
-		return r, fmt.Errorf("bench -pingpong %s: echo process: %w", mech, err)
-	}
-	r.perRound = elapsed / time.Duration(rounds)
-	if fx := l.futexCalls(); fx >= 0 {
-		r.futex = fx / float64(rounds)
-	}
-	return r, nil
-}
+// medianTime is a row's median seconds per round trip.
+func medianTime(r *benchResult) float64 { return 1 / r.msgsPerSec }
 
-// pingChild is the echo side of `bench -pingpong`: it takes each message
-// and sends it back.
-func pingChild(mech string, rounds, size int, status *os.File) int {
-	send, recv, closeAll, err := echoer(mech)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		return 1
-	}
-	defer closeAll()
-	status.Write([]byte{'r'})
-	buf := make([]byte, size)
-	for range rounds {
-		err := recv(buf)
-		if err == nil {
-			err = send(buf)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bench child %s: %v\n", mech, err)
-			return 1
-		}
-	}
-	return 0
+// pingOne times rounds round trips of mech at size in one session, for
+// testing.B: start and stop are called around the timed round.
+func pingOne(mech string, size, rounds int, start, stop func()) (benchResult, error) {
+	return oneRound(mech, size, rounds, true, start, stop)
 }
 
 // echoer is the echo side's two directions: the FIFOs whose keys are in
-// the environment, or the pipe ends at fd 4 (in) and 5 (out).
+// the environment, the pipe ends at linkFd (in) and linkFd+1 (out), or the
+// rings or the cache line mapped from linkFd.
 func echoer(mech string) (send, recv func([]byte) error, closeAll func(), err error) {
-	if mech == "pipe" {
-		in, out := os.NewFile(4, "in"), os.NewFile(5, "out")
+	switch mech {
+	case "pipe":
+		in, out := os.NewFile(linkFd, "in"), os.NewFile(linkFd+1, "out")
 		recv = func(b []byte) error { _, err := io.ReadFull(in, b); return err }
 		send = func(b []byte) error { _, err := out.Write(b); return err }
 		return send, recv, func() {}, nil
+	case "spin-ring":
+		rings, unmap, err := peerRings(os.NewFile(linkFd, "rings"), 2)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return rings[1].put, rings[0].get, unmap, nil
+	case "cache-line":
+		return peerCacheLine(os.NewFile(linkFd, "line"))
 	}
 	in, err := Open(envInt("BENCH_KEY0"))
 	if err != nil {

@@ -47,11 +47,9 @@ func putCmd(f *cli.Flags) cli.Action {
 		default:
 			err = p.stdin()
 		}
-		if err != nil {
-			return err
-		}
+		// How many went in, also when one did not.
 		cli.Fact("put", p.n)
-		return nil
+		return err
 	}
 }
 

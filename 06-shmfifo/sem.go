@@ -8,8 +8,12 @@
 package main
 
 import (
+	"os"
 	"runtime"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Sembuf is struct sembuf of <sys/sem.h>, as semop(2) reads it:
@@ -31,6 +35,7 @@ const (
 	IPC_NOWAIT = 0x800  // fail with EAGAIN instead of waiting
 	SEM_UNDO   = 0x1000 // undo the operation when the process exits
 	GETVAL     = 12     // semctl: read the value of one semaphore
+	GETNCNT    = 14     // semctl: how many processes wait for the value to rise
 	SETVAL     = 16     // semctl: set the value of one semaphore
 	SEMVMX     = 32767  // the largest value a semaphore (and an undo counter) may hold
 )
@@ -84,4 +89,29 @@ func (f *Fifo) bindSysv() {
 	f.mutex = SysvSem{ID: f.Mutex, Flg: SEM_UNDO}
 	f.free = SysvSem{ID: f.Free}
 	f.filled = SysvSem{ID: f.Filled}
+}
+
+// semWaiting is semctl(GETNCNT) on the one semaphore of set id: how many
+// processes sleep in semop waiting for its value to rise. Given: `stat`
+// shows with it who waits where (a consumer in P(filled), a producer in
+// P(free), anyone in P(mutex)).
+func semWaiting(id int) (int, error) {
+	r, _, e := unix.Syscall6(unix.SYS_SEMCTL, uintptr(id), 0, GETNCNT, 0, 0, 0)
+	if e != 0 {
+		return 0, os.NewSyscallError("semctl GETNCNT", e)
+	}
+	return int(r), nil
+}
+
+// semMode is the permission bits of set id as the kernel keeps them: the
+// mode field of the struct ipc64_perm at the start of the semid64_ds that
+// semctl(IPC_STAT) fills (after key, uid, gid, cuid and cgid, 4 bytes
+// each). Given: `stat` reads the modes back.
+func semMode(id int) (uint32, error) {
+	var ds [128]byte
+	_, _, e := unix.Syscall6(unix.SYS_SEMCTL, uintptr(id), 0, unix.IPC_STAT, uintptr(unsafe.Pointer(&ds[0])), 0, 0)
+	if e != 0 {
+		return 0, os.NewSyscallError("semctl IPC_STAT", e)
+	}
+	return *(*uint32)(unsafe.Pointer(&ds[20])) & 0o777, nil
 }

@@ -259,6 +259,17 @@ type Status struct {
 	MutexRecovered                    uint64 // posix: times the mutex was taken from a dead owner
 	Head, Tail                        uint64
 	Futex                             FutexCalls
+	// Who waits where: sysv, semctl GETNCNT on each set; posix, the
+	// waiters counted in each sem_t (Waiting[0], the mutex, is -1: a
+	// futex lock word only flags that someone waits, MutexWaiters).
+	Waiting      [3]int // mutex, free, filled
+	MutexWaiters bool   // posix: FUTEX_WAITERS is set in the lock word
+	// SPSC: the side's "I sleep" flag is up.
+	ProdWaiting, ConsWaiting bool
+	// The permission bits the kernel keeps: the segment's, and (sysv) each
+	// set's (mutex, free, filled).
+	Mode     uint32
+	SemModes [3]uint32
 }
 
 // Stat reads the header and the semaphores of an open FIFO.
@@ -270,16 +281,22 @@ func (f *Fifo) Stat() (Status, error) {
 	if _, err := unix.SysvShmCtl(f.ShmID, unix.IPC_STAT, &ds); err != nil {
 		return s, os.NewSyscallError("shmctl IPC_STAT", err)
 	}
-	s.SegSize, s.Nattch = int(ds.Segsz), int(ds.Nattch)
+	s.SegSize, s.Nattch, s.Mode = int(ds.Segsz), int(ds.Nattch), uint32(ds.Perm.Mode)&0o777
 	if f.Sync == "posix" {
 		return s, f.statPosix(&s)
 	}
-	for i, p := range []*int{&s.Mutex, &s.Free, &s.Filled} {
-		v, err := SemGetVal([]int{f.Mutex, f.Free, f.Filled}[i])
+	for i, id := range []int{f.Mutex, f.Free, f.Filled} {
+		v, err := SemGetVal(id)
 		if err != nil {
 			return s, err
 		}
-		*p = v
+		*[]*int{&s.Mutex, &s.Free, &s.Filled}[i] = v
+		if s.Waiting[i], err = semWaiting(id); err != nil {
+			return s, err
+		}
+		if s.SemModes[i], err = semMode(id); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }

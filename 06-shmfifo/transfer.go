@@ -1,9 +1,9 @@
 //go:build linux && (amd64 || arm64)
 
-// One row of `shmfifo bench`: msgs messages of one size from this process
-// to a child process through one mechanism, timed from the child's "ready"
-// to its "done". The child is this program again, started with benchEnv
-// set (main calls benchChild).
+// The mechanisms of `shmfifo bench`, set up between this process (the
+// producer) and its peer (peer.go): how each side sends and receives, what
+// the peer is handed, and what to undo afterwards. The ceilings (a spin
+// ring, a cache line) are in ceiling.go, the message queues in msgqueue.go.
 
 package main
 
@@ -11,54 +11,64 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
 )
 
-const benchEnv = "SHMLAB_SHMFIFO_BENCH"
-
-// benchResult is one row of the table.
-type benchResult struct {
-	mech        string
-	size, msgs  int
-	chunk       int // bytes per system message (message queues split larger ones)
-	elapsed     time.Duration
-	msgsPerSec  float64
-	mbPerSecond float64
-	switches    float64 // context switches of the receiver per message
-	futex       float64 // futex calls (both sides) per message, -1 if not counted
-	pipeCap     int     // the pipe's capacity in bytes (pipe rows)
-}
-
 // link is a mechanism set up between this process and its peer: how this
 // side sends (and, for ping-pong, receives), what the peer is handed
-// (environment, descriptors from fd 4 on), and what to undo afterwards.
+// (environment, descriptors from linkFd on), and what to undo afterwards.
 type link struct {
 	send, recv func([]byte) error
 	env        []string
-	files      []*os.File
-	cleanup    []func()
-	fifos      []*Fifo // shmfifo mechanisms: their futex counters
-	chunk      int     // message queues: bytes per system message
+	files      []*os.File // the peer's ends: closed here once it has them
+	cleanup    []func()   // undone by close, the newest first
+	aborts     []func()   // what wakes this side if the peer dies mid-run
+	fifos      []*Fifo    // shmfifo mechanisms: their futex counters
+	chunk      int        // message queues: bytes per system message
 	pipeCap    int
+	copies     int  // times each byte is copied from the sender's buffer to the receiver's
+	local      bool // no peer: the row runs in this process alone (memcpy)
+	noFutex    bool // no futex words at all: futex/msg is 0, not "not counted"
 }
 
 func (l *link) close() {
+	l.handedOver()
 	for i := len(l.cleanup) - 1; i >= 0; i-- {
 		l.cleanup[i]()
 	}
+	l.cleanup = nil
 }
 
-// futexCalls is what the link's FIFOs counted, -1 for the course's FIFO
-// (System V semaphores, no futex words) and for the other mechanisms.
+// handedOver closes this process's copies of the peer's ends, so that the
+// peer's death is seen here (EOF, EPIPE) instead of a wait for ever.
+func (l *link) handedOver() {
+	for _, f := range l.files {
+		f.Close()
+	}
+	l.files = nil
+}
+
+// abort wakes a send or a receive that waits on a peer that died: the
+// FIFOs are destroyed (their waiters get EIDRM), the queue removed, the
+// spinning stopped.
+func (l *link) abort() {
+	for _, a := range l.aborts {
+		a()
+	}
+}
+
+// futexCalls is what the link's FIFOs counted so far, -1 for the course's
+// FIFO (System V semaphores, no futex words) and for the other mechanisms
+// (0 for those with no futex words at all).
 func (l *link) futexCalls() float64 {
+	if l.noFutex {
+		return 0
+	}
 	if len(l.fifos) == 0 || l.fifos[0].Sync != "posix" {
 		return -1
 	}
@@ -67,66 +77,6 @@ func (l *link) futexCalls() float64 {
 		n += f.futexCalls().Total()
 	}
 	return float64(n)
-}
-
-// benchOne moves msgs messages of size bytes through mech to a child
-// process. start and stop, if set, are called around the timed part (for
-// testing.B).
-func benchOne(mech string, size, msgs int, start, stop func()) (benchResult, error) {
-	r := benchResult{mech: mech, size: size, msgs: msgs, chunk: size, futex: -1}
-	if mech == "memcpy" {
-		return benchMemcpy(r, start, stop), nil
-	}
-	// Set up the mechanism, then start the receiver and wait until it is ready.
-	l, err := transferLink(mech, size)
-	if err != nil {
-		return r, err
-	}
-	defer l.close()
-	if l.chunk > 0 {
-		r.chunk = l.chunk
-	}
-	r.pipeCap = l.pipeCap
-	p, err := startPeer(l, mech, "BENCH_SIZE="+strconv.Itoa(size), "BENCH_MSGS="+strconv.Itoa(msgs))
-	if err != nil {
-		return r, err
-	}
-	defer p.reap()
-	// The timed part: send them all, then wait for the receiver's "done".
-	buf := make([]byte, size)
-	for i := range buf {
-		buf[i] = byte('A' + i%26)
-	}
-	if start != nil {
-		start()
-	}
-	t0 := time.Now()
-	for range msgs {
-		if err := l.send(buf); err != nil {
-			return r, fmt.Errorf("bench %s: send: %w", mech, err)
-		}
-	}
-	if err := p.done(); err != nil {
-		return r, err
-	}
-	r.elapsed = time.Since(t0)
-	if stop != nil {
-		stop()
-	}
-	// The receiver's exit, its context switches, and the rates.
-	if err := p.cmd.Wait(); err != nil {
-		return r, fmt.Errorf("bench %s: receiver: %w", mech, err)
-	}
-	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.switches = float64(ru.Nvcsw+ru.Nivcsw) / float64(msgs)
-	}
-	if fx := l.futexCalls(); fx >= 0 {
-		r.futex = fx / float64(msgs)
-	}
-	sec := r.elapsed.Seconds()
-	r.msgsPerSec = float64(msgs) / sec
-	r.mbPerSecond = float64(msgs) * float64(size) / sec / 1e6
-	return r, nil
 }
 
 // transferLink sets up mech for messages of size bytes, one way.
@@ -142,21 +92,28 @@ func transferLink(mech string, size int) (*link, error) {
 		return sysvMsgLink(size)
 	case "posix-mq":
 		return posixMqLink(size)
+	case "memcpy":
+		return memcpyLink(size), nil
+	case "spin-ring":
+		return spinRingLink(size, benchRing(size), 1)
 	}
 	return nil, fmt.Errorf("bench: unknown mechanism %q", mech)
 }
 
 // fifoLink makes n FIFOs of the mechanism's kind at free keys; the first
-// carries messages to the peer, the second (ping-pong) back.
+// carries messages to the peer, the second (ping-pong) back. Each is
+// destroyed also if the program is interrupted (cli.Made).
 func fifoLink(mech string, size, blocks, n int) (*link, error) {
-	l := &link{chunk: size}
+	l := &link{chunk: size, copies: 2}
 	for i := range n {
 		f, err := privateFifo(fifoSync[mech], size, blocks)
 		if err != nil {
 			l.close()
 			return nil, err
 		}
-		l.cleanup = append(l.cleanup, func() { f.Close(); Destroy(f.Key) })
+		remove := cli.Made(func() { Destroy(f.Key) })
+		l.cleanup = append(l.cleanup, func() { f.Close(); remove() })
+		l.aborts = append(l.aborts, remove)
 		l.fifos = append(l.fifos, f)
 		l.env = append(l.env, fmt.Sprintf("BENCH_KEY%d=%d", i, f.Key))
 	}
@@ -169,16 +126,19 @@ func fifoLink(mech string, size, blocks, n int) (*link, error) {
 
 // pipeLink makes n pipes; the peer gets the read end of the first and the
 // write end of the second (ping-pong). Each pipe is given the capacity of
-// the FIFO of the same row.
+// the FIFO of the same row. Both sides use them as a C program would: in
+// blocking mode (Fd turns Go's poller off), one write(2) and read(2) each.
 func pipeLink(size, n int) (*link, error) {
-	l := &link{chunk: size}
+	l := &link{chunk: size, copies: 2}
 	var ends [2][2]*os.File
 	for i := range n {
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			l.close()
-			return nil, err
+			return nil, cli.Sys("bench: make a pipe", "pipe2", err)
 		}
+		pr.Fd()
+		pw.Fd()
 		l.cleanup = append(l.cleanup, func() { pr.Close(); pw.Close() })
 		ends[i] = [2]*os.File{pr, pw}
 	}
@@ -199,9 +159,38 @@ func socketLink() (*link, error) {
 		return nil, cli.Sys("bench: make a UNIX socket pair", "socketpair", err)
 	}
 	a, b := os.NewFile(uintptr(fds[0]), "sock0"), os.NewFile(uintptr(fds[1]), "sock1")
-	l := &link{files: []*os.File{b}, cleanup: []func(){func() { a.Close(); b.Close() }}}
+	l := &link{files: []*os.File{b}, cleanup: []func(){func() { a.Close() }}, copies: 2}
 	l.send = func(buf []byte) error { _, err := a.Write(buf); return err }
 	return l, nil
+}
+
+// memcpyLink is no IPC at all: "sending" copies the next block of a
+// private ring of benchRing(size) blocks into one buffer, on one core. It
+// is one of the two copies every FIFO message costs, with nothing else: no
+// hand-over to another core, so not a ceiling for one.
+func memcpyLink(size int) *link {
+	blocks := benchRing(size)
+	ring, dst := pattern(blocks*size), make([]byte, size)
+	i := 0
+	l := &link{chunk: size, copies: 1, local: true, noFutex: true}
+	l.send = func([]byte) error {
+		off := i * size
+		copy(dst, ring[off:off+size])
+		if i++; i == blocks {
+			i = 0
+		}
+		return nil
+	}
+	return l
+}
+
+// pattern is n bytes of the alphabet, what the producer sends.
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('A' + i%26)
+	}
+	return b
 }
 
 // pipeCapacity asks for a pipe of at least want bytes (F_SETPIPE_SZ, at
@@ -233,116 +222,10 @@ func limit(path string, def int) int {
 	return v
 }
 
-// peer is the other side of a benchmark, started; status is the pipe on
-// which it says "ready" and "done".
-type peer struct {
-	cmd    *exec.Cmd
-	status *os.File
-}
-
-// startPeer starts this program as mech's peer (fd 3: the status pipe; fd
-// 4 on: the link's files) and waits for its "ready".
-func startPeer(l *link, mech string, env ...string) (*peer, error) {
-	status, statusW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd := self()
-	cmd.Stdout = os.Stderr
-	cmd.Env = append(append(append(os.Environ(), benchEnv+"="+mech), env...), l.env...)
-	cmd.ExtraFiles = append([]*os.File{statusW}, l.files...)
-	err = cmd.Start()
-	statusW.Close()
-	if err != nil {
-		status.Close()
-		return nil, err
-	}
-	p := &peer{cmd: cmd, status: status}
-	var one [1]byte
-	if _, err := io.ReadFull(status, one[:]); err != nil {
-		p.reap()
-		return nil, fmt.Errorf("bench %s: the peer failed before it was ready", mech)
-	}
-	return p, nil
-}
-
-// done waits for the peer's "done".
-func (p *peer) done() error {
-	var one [1]byte
-	if _, err := io.ReadFull(p.status, one[:]); err != nil {
-		return fmt.Errorf("bench: the peer did not finish")
-	}
-	return nil
-}
-
-// reap kills and reaps the peer if it still runs.
-func (p *peer) reap() {
-	if p.cmd.ProcessState == nil {
-		p.cmd.Process.Kill()
-		p.cmd.Wait()
-	}
-	p.status.Close()
-}
-
-// benchMemcpy copies r.msgs messages of r.size bytes, one core, out of a
-// ring of benchRing(size) blocks into one buffer: one of the two copies every
-// FIFO message costs, with nothing else.
-func benchMemcpy(r benchResult, start, stop func()) benchResult {
-	blocks := benchRing(r.size)
-	ring := make([]byte, blocks*r.size)
-	for i := range ring {
-		ring[i] = byte('A' + i%26)
-	}
-	dst := make([]byte, r.size)
-	if start != nil {
-		start()
-	}
-	t0 := time.Now()
-	for i := range r.msgs {
-		off := (i % blocks) * r.size
-		copy(dst, ring[off:off+r.size])
-	}
-	r.elapsed = time.Since(t0)
-	if stop != nil {
-		stop()
-	}
-	sec := max(r.elapsed.Seconds(), 1e-9)
-	r.msgsPerSec = float64(r.msgs) / sec
-	r.mbPerSecond = float64(r.msgs) * float64(r.size) / sec / 1e6
-	return r
-}
-
-// benchChild is the peer: it runs in the child when benchEnv is set, and
-// returns its exit status.
-func benchChild() int {
-	mech := os.Getenv(benchEnv)
-	size, msgs := envInt("BENCH_SIZE"), envInt("BENCH_MSGS")
-	status := os.NewFile(3, "status")
-	if os.Getenv("BENCH_PING") != "" {
-		return pingChild(mech, msgs, size, status)
-	}
-	recv, closeAll, err := receiver(mech)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		return 1
-	}
-	defer closeAll()
-	status.Write([]byte{'r'})
-	buf := make([]byte, size)
-	for range msgs {
-		if err := recv(buf); err != nil {
-			fmt.Fprintf(os.Stderr, "bench child %s: %v\n", mech, err)
-			return 1
-		}
-	}
-	status.Write([]byte{'d'})
-	return 0
-}
-
-// receiver is the peer's side of a one-way link: fd 4, a FIFO's key or a
-// message queue's id from the environment.
+// receiver is the peer's side of a one-way link: the file at linkFd, a
+// FIFO's key, a queue's id or the ring's mapping from the environment.
 func receiver(mech string) (recv func([]byte) error, closeAll func(), err error) {
-	data := os.NewFile(4, "data")
+	data := os.NewFile(linkFd, "data")
 	switch mech {
 	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
 		f, err := Open(envInt("BENCH_KEY0"))
@@ -356,6 +239,12 @@ func receiver(mech string) (recv func([]byte) error, closeAll func(), err error)
 		return sysvMsgReceiver(envInt("BENCH_MSQID"), envInt("BENCH_CHUNK")), func() {}, nil
 	case "posix-mq":
 		return posixMqReceiver(int(data.Fd()), envInt("BENCH_CHUNK")), func() {}, nil
+	case "spin-ring":
+		rings, unmap, err := peerRings(data, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rings[0].get, unmap, nil
 	}
 	return nil, nil, fmt.Errorf("unknown mechanism %q", mech)
 }

@@ -137,7 +137,13 @@ func try(tree string, m mutant) string {
 	if names := scenariosOf(filepath.Join(tree, m.chapter), m.fn); len(names) > 0 {
 		run = "^TestScripts$/^(" + strings.Join(names, "|") + ")$"
 	}
-	out, err := goCmd(tree, "test", "-count=1", "-failfast", "-run", run, "./"+m.chapter).CombinedOutput()
+	test := goCmd(tree, "test", "-count=1", "-failfast", "-run", run, "./"+m.chapter)
+	// A mutant that deadlocks (P(mutex) before P(filled)) is killed when
+	// the watchdog stops the hung scenario: 30 s here, far above what any
+	// scenario takes with the reference, instead of the 2 minutes a
+	// learner gets.
+	test.Env = append(os.Environ(), "SHMLAB_SCENARIO_TIMEOUT=30s")
+	out, err := test.CombinedOutput()
 	switch {
 	case err == nil:
 		return "SURVIVED"

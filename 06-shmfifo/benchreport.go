@@ -1,0 +1,196 @@
+//go:build linux && (amd64 || arm64)
+
+// `shmfifo bench -md FILE`: the measured part of BENCH.md, rewritten in
+// place from two runs in a row of the table and of -pingpong, with the
+// goals the fast path is held to checked against both runs. Everything
+// between the begin and end lines is generated; the rest of FILE is prose
+// that names no number.
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const (
+	reportBegin = "<!-- bench: begin"
+	reportEnd   = "<!-- bench: end -->"
+)
+
+// benchRun is what one run of both tables measured.
+type benchRun struct{ transfer, ping []benchResult }
+
+// writeReport runs both tables twice (printing them as they come) and
+// rewrites what lies between FILE's begin and end lines.
+func writeReport(path string, o benchOpts) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	i, j := bytes.Index(old, []byte(reportBegin)), bytes.Index(old, []byte(reportEnd))
+	if i < 0 || j < i {
+		return fmt.Errorf("bench -md %s: no lines %q and %q to write between", path, reportBegin+" -->", reportEnd)
+	}
+	i += bytes.IndexByte(old[i:], '\n') + 1
+	o.csv = false
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nMachine: %s. Load average before the runs: %s. Settings: `-sizes %s -time %v -count %d`.\n",
+		describeMachine(), loadAverage(), joinInts(o.sizes), o.time, o.count)
+	var runs [2]benchRun
+	for k := range runs {
+		fmt.Fprintf(&b, "\n### Run %d\n\n```\n", k+1)
+		w := io.MultiWriter(os.Stdout, &b)
+		if runs[k].transfer, err = runTransfer(w, o); err != nil {
+			return err
+		}
+		b.WriteString("```\n\n```\n")
+		if runs[k].ping, err = runPingPong(w, o); err != nil {
+			return err
+		}
+		b.WriteString("```\n")
+	}
+	writeGoals(&b, runs)
+	out := append(append(append([]byte{}, old[:i]...), b.String()...), old[j:]...)
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, out, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// goal is one target of the fast path: a value measured in one run, and
+// whether it meets the target.
+type goal struct {
+	text  string
+	value func(r benchRun) (float64, bool)
+	ok    func(v float64) bool
+	unit  string // how the value prints
+}
+
+// goals are the targets, measured with the default settings as ratios within
+// one run.
+var goals = []goal{
+	{"fast path ≥ 10 × a pipe's messages/s at 64 B", rateOver("shmfifo-posix", "pipe", 64), atLeast(10), "%.1f ×"},
+	{"fast path ≥ 3 × a pipe at 4 KiB", rateOver("shmfifo-posix", "pipe", 4096), atLeast(3), "%.1f ×"},
+	{"fast path ≥ 5 × a pipe at 64 KiB", rateOver("shmfifo-posix", "pipe", 65536), atLeast(5), "%.1f ×"},
+	{"zero-copy ≥ 10 × a pipe at 64 KiB", rateOver("shmfifo-zerocopy", "pipe", 65536), atLeast(10), "%.1f ×"},
+	{"ping-pong at 64 B ≤ 1 µs", pingMicros("shmfifo-posix", 64), atMost(1), "%.2f µs"},
+	{"ping-pong at 64 B ≤ 0.1 × the pipe's", pingOver("shmfifo-posix", "pipe", 64), atMost(0.1), "%.3f ×"},
+}
+
+// ceilings are printed beside the goals: how close the fast path comes to
+// what the hardware allows, in the same run.
+var ceilings = []goal{
+	{"fast path's messages/s / spin-ring's at 64 B", rateOver("shmfifo-posix", "spin-ring", 64), nil, "%.2f"},
+	{"the same at 4 KiB", rateOver("shmfifo-posix", "spin-ring", 4096), nil, "%.2f"},
+	{"the same at 64 KiB", rateOver("shmfifo-posix", "spin-ring", 65536), nil, "%.2f"},
+	{"cache-line's round trip / fast path's at 64 B", pingOver("cache-line", "shmfifo-posix", 64), nil, "%.2f"},
+	{"spin-ring's round trip / fast path's at 64 B", pingOver("spin-ring", "shmfifo-posix", 64), nil, "%.2f"},
+}
+
+func atLeast(t float64) func(float64) bool { return func(v float64) bool { return v >= t } }
+func atMost(t float64) func(float64) bool  { return func(v float64) bool { return v <= t } }
+
+// rateOver is a's messages per second over b's, same size, one run.
+func rateOver(a, b string, size int) func(benchRun) (float64, bool) {
+	return func(r benchRun) (float64, bool) {
+		x, y := find(r.transfer, a, size), find(r.transfer, b, size)
+		if x == nil || y == nil || y.msgsPerSec == 0 {
+			return 0, false
+		}
+		return x.msgsPerSec / y.msgsPerSec, true
+	}
+}
+
+// pingMicros is a's round trip in microseconds.
+func pingMicros(a string, size int) func(benchRun) (float64, bool) {
+	return func(r benchRun) (float64, bool) {
+		x := find(r.ping, a, size)
+		if x == nil {
+			return 0, false
+		}
+		return x.perOp.med / 1e3, true
+	}
+}
+
+// pingOver is a's round trip over b's.
+func pingOver(a, b string, size int) func(benchRun) (float64, bool) {
+	return func(r benchRun) (float64, bool) {
+		x, y := find(r.ping, a, size), find(r.ping, b, size)
+		if x == nil || y == nil || y.perOp.med == 0 {
+			return 0, false
+		}
+		return x.perOp.med / y.perOp.med, true
+	}
+}
+
+// writeGoals prints the goals and the ceilings as a table, run by run, and
+// says which are met in both runs.
+func writeGoals(b *strings.Builder, runs [2]benchRun) {
+	b.WriteString("\n### Against the goals\n\n| goal | run 1 | run 2 | met |\n| --- | --- | --- | --- |\n")
+	for _, g := range goals {
+		cells, met := []string{}, 0
+		for _, r := range runs {
+			v, ok := g.value(r)
+			switch {
+			case !ok:
+				cells = append(cells, "no row")
+			case g.ok(v):
+				met++
+				cells = append(cells, fmt.Sprintf(g.unit, v))
+			default:
+				cells = append(cells, "**"+fmt.Sprintf(g.unit, v)+"**")
+			}
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", g.text, cells[0], cells[1], verdict(met, cells))
+	}
+	fmt.Fprintf(b, "| the two runs' 64 KiB fast-path rates within 1.5 × | %s |\n", steadiness(runs))
+	b.WriteString("\n| the ceilings, same run | run 1 | run 2 |\n| --- | --- | --- |\n")
+	for _, g := range ceilings {
+		var cells []string
+		for _, r := range runs {
+			v, ok := g.value(r)
+			cells = append(cells, map[bool]string{true: fmt.Sprintf(g.unit, v), false: "no row"}[ok])
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", g.text, cells[0], cells[1])
+	}
+}
+
+// verdict says "yes" when met in both runs, else which.
+func verdict(met int, cells []string) string {
+	switch {
+	case cells[0] == "no row":
+		return "not measured: no such row"
+	case met == 2:
+		return "yes"
+	case met == 0:
+		return "**no**"
+	}
+	return "**in one run of two**"
+}
+
+// steadiness is the cross-run goal: the faster run's 64 KiB fast-path rate
+// over the slower one's.
+func steadiness(runs [2]benchRun) string {
+	a, b := find(runs[0].transfer, "shmfifo-posix", 65536), find(runs[1].transfer, "shmfifo-posix", 65536)
+	if a == nil || b == nil || a.msgsPerSec == 0 || b.msgsPerSec == 0 {
+		return "no row | | not measured"
+	}
+	x := max(a.msgsPerSec, b.msgsPerSec) / min(a.msgsPerSec, b.msgsPerSec)
+	if x <= 1.5 {
+		return fmt.Sprintf("%.0f msgs/s | %.0f msgs/s (%.2f ×) | yes", a.msgsPerSec, b.msgsPerSec, x)
+	}
+	return fmt.Sprintf("%.0f msgs/s | %.0f msgs/s (**%.2f ×**) | **no**", a.msgsPerSec, b.msgsPerSec, x)
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ",")
+}
