@@ -12,14 +12,12 @@ package main
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
 	"shmlab/internal/fault"
 	"shmlab/internal/procfs"
-	"shmlab/internal/track"
 )
 
 // writebackContent is what the experiment puts in the file it creates.
@@ -50,29 +48,10 @@ func tourWriteback() error {
 	return writeback(path)
 }
 
-// createFile creates path with O_EXCL|O_NOFOLLOW (never an existing file,
-// never through a link) holding writebackContent. It is removed by done, or
-// by cli.Made when the program is interrupted before done, even with keep.
+// createFile creates path holding writebackContent (cli.CreateFile:
+// O_EXCL|O_NOFOLLOW, removed on interrupt, kept at the end if keep).
 func createFile(path string, keep bool) (done func(), err error) {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		return nil, cli.SysHint("create "+cli.Quote(path), "open", err,
-			"the experiment writes into the file through a mapping, so it creates a new one: name a file that does not exist")
-	}
-	var kept atomic.Bool
-	remove := cli.Made(func() {
-		if !kept.Load() {
-			unix.Unlink(path)
-		}
-	})
-	track.File(path)
-	_, err = unix.Write(fd, []byte(writebackContent))
-	unix.Close(fd)
-	if err != nil {
-		remove()
-		return nil, cli.Sys("write "+cli.Quote(path), "write", err)
-	}
-	return func() { kept.Store(keep); remove() }, nil
+	return cli.CreateFile(path, writebackContent, keep)
 }
 
 func writeback(path string) error {

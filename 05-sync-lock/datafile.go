@@ -11,64 +11,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
 	"shmlab/internal/fault"
-	"shmlab/internal/track"
 )
 
 // initialContent is what the experiments that write into a file put in it
 // first.
 const initialContent = "hello, page cache\n"
 
-// createFile creates the file the msync experiments write into, with
-// O_EXCL|O_NOFOLLOW: they store into it through a shared mapping, so they
-// never touch a file that was there before (as root, that could be any
-// file), nor a FIFO, nor anything a symlink points to. The file is
-// recorded for a scenario's cleanup, and registered with cli.Made: an
-// interrupted run removes it, even with keep (the run did not finish).
-// done removes it unless keep.
+// createFile creates the file the msync experiments write into, holding
+// initialContent (cli.CreateFile: O_EXCL|O_NOFOLLOW, removed on interrupt,
+// kept at the end if keep).
 func createFile(path string, keep bool) (done func(), err error) {
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		return nil, cli.SysHint("create "+cli.Quote(path), "open", err,
-			"the experiment writes into the file through a mapping, so it creates a new one: name a file that does not exist")
-	}
-	var kept atomic.Bool
-	remove := cli.Made(func() {
-		if !kept.Load() {
-			unix.Unlink(path)
-		}
-	})
-	track.File(path)
-	_, err = unix.Write(fd, []byte(initialContent))
-	unix.Close(fd)
-	if err != nil {
-		remove()
-		return nil, cli.Sys("write "+cli.Quote(path), "write", err)
-	}
-	return func() { kept.Store(keep); remove() }, nil
+	return cli.CreateFile(path, initialContent, keep)
 }
 
-// tempFile makes a file holding content in a new directory under dir ("" is
-// the default temporary directory), for the tour; done removes both. They
-// are registered with cli.Made: an interrupted tour removes them too.
+// tempFile makes a tour's file holding content in a new directory under dir.
 func tempFile(dir, content string) (string, func(), error) {
-	d, err := os.MkdirTemp(dir, "shmlab-synclock-")
-	if err != nil {
-		return "", nil, err
-	}
-	remove := cli.Made(func() { os.RemoveAll(d) })
-	path := filepath.Join(d, "data.txt")
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		remove()
-		return "", nil, err
-	}
-	return path, remove, nil
+	return cli.TempFile(dir, "shmlab-synclock-", content)
 }
 
 // fileSize is the size of the file at path, which must be a regular file

@@ -5,8 +5,12 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"shmlab/internal/track"
 )
 
 // OpenRegular opens a file an experiment reads or writes beside the lesson
@@ -54,4 +58,50 @@ func Regular(path string, mode uint32) error {
 		kind = fmt.Sprintf("a file of type %#o", mode&unix.S_IFMT)
 	}
 	return fmt.Errorf("%s: %s, not a regular file: this lab maps only regular files, and refuses the rest without opening them", Quote(path), kind)
+}
+
+// CreateFile creates path with O_EXCL|O_NOFOLLOW, holding content, for an
+// experiment that writes into the file it names (through a mapping): never
+// a file that was there before (as root, that could be any file), never
+// through a link. The file is recorded for a scenario's cleanup and
+// registered with Made; done removes it unless keep (an interrupted run
+// removes it even with keep: the run did not finish).
+func CreateFile(path, content string, keep bool) (done func(), err error) {
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, SysHint("create "+Quote(path), "open", err,
+			"the experiment writes into the file through a mapping, so it creates a new one: name a file that does not exist")
+	}
+	var kept atomic.Bool
+	remove := Made(func() {
+		if !kept.Load() {
+			unix.Unlink(path)
+		}
+	})
+	track.File(path)
+	_, err = unix.Write(fd, []byte(content))
+	unix.Close(fd)
+	if err != nil {
+		remove()
+		return nil, Sys("write "+Quote(path), "write", err)
+	}
+	return func() { kept.Store(keep); remove() }, nil
+}
+
+// TempFile makes a file holding content for a tour step, named data.txt in
+// a new directory prefix* under dir ("" for the temporary directory), and
+// returns how to remove both. They are registered with Made: an
+// interrupted tour removes them too.
+func TempFile(dir, prefix, content string) (string, func(), error) {
+	d, err := os.MkdirTemp(dir, prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	remove := Made(func() { os.RemoveAll(d) })
+	path := filepath.Join(d, "data.txt")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return path, remove, nil
 }
