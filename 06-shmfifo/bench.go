@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,23 +25,37 @@ import (
 // mechanisms, in the order the table prints them. shmfifo is the course's
 // (System V semaphores), shmfifo-psem the same ring with the three
 // semaphores in the segment (-sync posix), shmfifo-posix the fast path
-// (-sync posix -ring spsc). memcpy is no IPC: one core copying the same
-// messages out of a ring of the same size. spin-ring is the ceiling of a
-// ring like the fast path's (ceiling.go).
-var mechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "pipe", "unix-stream", "sysv-msg", "posix-mq", "memcpy", "spin-ring"}
+// (-sync posix -ring spsc), shmfifo-zerocopy the same ring written and
+// read in place (RingReserve/RingCommit, RingPeek/RingRelease), and
+// posix-nospin the fast path that never spins before it sleeps. memcpy is
+// no IPC: one core copying the same messages into a ring of the same size.
+// spin-ring is the ceiling of a ring like the fast path's (ceiling.go).
+var mechanisms = []string{"shmfifo", "shmfifo-psem", "shmfifo-posix", "shmfifo-zerocopy", "posix-nospin", "pipe", "unix-stream", "sysv-msg", "posix-mq", "memcpy", "spin-ring"}
 
 // fifoSync is the kind of FIFO each shmfifo mechanism uses (privateFifo).
-var fifoSync = map[string]string{"shmfifo": "sysv", "shmfifo-psem": "posix", "shmfifo-posix": "spsc"}
+var fifoSync = map[string]string{"shmfifo": "sysv", "shmfifo-psem": "posix", "shmfifo-posix": "spsc",
+	"shmfifo-zerocopy": "spsc", "posix-nospin": "spsc", "posix-spin5us": "spsc", "posix-spin50us": "spsc"}
+
+// spinMax is the SpinMax of the FIFOs of the rows of the fast path at
+// other spin limits than the adaptive default (0): posix-nospin never
+// spins (it sleeps in FUTEX_WAIT at once), posix-spin5us and
+// posix-spin50us spin 5 and 50 µs at most, whatever the waits before.
+var spinMax = map[string]time.Duration{"posix-nospin": -1, "posix-spin5us": 5 * time.Microsecond, "posix-spin50us": 50 * time.Microsecond}
 
 // benchBlocks is the fewest blocks a benchmark FIFO has, and
 // benchRingBytes the least it holds: a ring of 16 blocks of 64 bytes (one
 // kilobyte) is full or empty after every few messages, so that each side
 // waits on the other at almost every message. The pipe of the same row gets
 // the same capacity (F_SETPIPE_SZ), so that neither has more room to run
-// ahead in.
+// ahead in: 1 MiB is the most a pipe may hold for a process without
+// CAP_SYS_RESOURCE (/proc/sys/fs/pipe-max-size). A ring that large lets the
+// producer run far ahead of the consumer, so that the consumer mostly reads
+// lines the producer's core has already pushed out to the shared L3 cache,
+// instead of snooping them out of its private one (BENCH.md: a ring of 256
+// KiB moved 4 KiB messages about a quarter slower, a pipe the same).
 const (
 	benchBlocks    = 16
-	benchRingBytes = 256 << 10
+	benchRingBytes = 1 << 20
 )
 
 // benchRing is the number of blocks of the benchmark's FIFOs for messages of
@@ -54,30 +69,33 @@ type benchOpts struct {
 	count int           // runs per row
 	iters int           // -pingpong: round trips per run instead of -time (0: by time)
 	csv   bool
+	only  []string     // the rows to run (nil: all)
+	ready func() error // -ready: called once the first run has made its objects and started its peer
 }
 
 func benchCmd(f *cli.Flags) cli.Action {
 	sizes := f.String("sizes", "LIST", "64,4096,65536", "message sizes in bytes, comma-separated (each at least 32)")
 	dur := f.Duration("time", 300*time.Millisecond, "how long each run of a row lasts, after a warm-up of a tenth of it (like go test -benchtime)")
 	count := f.Int("count", 5, 1, 1000, "runs of each row: the median is printed, the slowest and fastest beside it (like go test -count)")
+	only := f.String("only", "LIST", "", "run only these rows (mechanisms), comma-separated")
 	csv := f.Bool("csv", "print CSV instead of a table (the header lines go to stderr)")
 	ping := f.Bool("pingpong", "time round trips (a message there and back) instead of one-way throughput")
 	iters := f.Int("iters", 0, 1, 1<<30, "with -pingpong: round trips in each run, instead of running for -time")
 	md := f.String("md", "FILE", "", "run the table and -pingpong twice each and rewrite the measured part of FILE (BENCH.md)")
+	ready := f.Ready("the first run has made its FIFO (queue, ring) and started its peer process")
 	return func([]string) error {
 		o := benchOpts{time: *dur, count: int(*count), iters: int(*iters), csv: *csv}
-		if o.time <= 0 {
-			return cli.Usagef("time %v: must be more than 0", o.time)
+		if err := o.parse(*sizes, *only, *ping, *md != ""); err != nil {
+			return err
 		}
-		if o.iters > 0 && !*ping {
-			return cli.Usagef("bench: -iters N counts round trips: it goes with -pingpong")
-		}
-		for _, s := range strings.Split(*sizes, ",") {
-			v, err := cli.ParseCount("size", strings.TrimSpace(s), genMinBlksize, 16<<20)
-			if err != nil {
-				return err
+		if path, done := *ready, false; path != "" {
+			o.ready = func() error {
+				if done {
+					return nil
+				}
+				done = true
+				return cli.Ready(path)
 			}
-			o.sizes = append(o.sizes, int(v))
 		}
 		switch {
 		case *md != "":
@@ -89,6 +107,54 @@ func benchCmd(f *cli.Flags) cli.Action {
 		_, err := runTransfer(os.Stdout, o)
 		return err
 	}
+}
+
+// parse checks the options and reads the lists of sizes and rows.
+func (o *benchOpts) parse(sizes, only string, ping, md bool) error {
+	if o.time <= 0 {
+		return cli.Usagef("time %v: must be more than 0", o.time)
+	}
+	if o.iters > 0 && !ping {
+		return cli.Usagef("bench: -iters N counts round trips: it goes with -pingpong")
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		v, err := cli.ParseCount("size", strings.TrimSpace(s), genMinBlksize, 16<<20)
+		if err != nil {
+			return err
+		}
+		o.sizes = append(o.sizes, int(v))
+	}
+	if only == "" {
+		return nil
+	}
+	if md {
+		return cli.Usagef("bench: -md runs every row: it does not go with -only")
+	}
+	rows := mechanisms
+	if ping {
+		rows = append([]string{"cache-line"}, pingMechanisms...)
+	}
+	for _, m := range strings.Split(only, ",") {
+		if m = strings.TrimSpace(m); !slices.Contains(rows, m) {
+			return cli.Usagef("bench -only: no row %q in this table (it has %s)", m, strings.Join(rows, ", "))
+		}
+		o.only = append(o.only, m)
+	}
+	return nil
+}
+
+// rows is the rows of a table that o runs, in the table's order.
+func (o benchOpts) rows(all []string) []string {
+	if o.only == nil {
+		return all
+	}
+	var r []string
+	for _, m := range all {
+		if slices.Contains(o.only, m) {
+			r = append(r, m)
+		}
+	}
+	return r
 }
 
 // measureGroup measures every mechanism of mechs at size o.count times,
@@ -120,7 +186,13 @@ func (r *benchResult) measureOnce(ping bool, o benchOpts) error {
 		return err
 	}
 	r.copies, r.chunk, r.pipeCap = s.l.copies, s.l.chunk, s.l.pipeCap
-	smp, err := s.measure(o)
+	var smp sample
+	if o.ready != nil {
+		err = o.ready()
+	}
+	if err == nil {
+		smp, err = s.measure(o)
+	}
 	if cerr := s.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("bench %s: peer: %w", r.mech, cerr)
 	}
@@ -135,8 +207,12 @@ func (r *benchResult) measureOnce(ping bool, o benchOpts) error {
 const maxRound = 1 << 30
 
 // measure is one run: rounds of a warm-up, each larger than the last, until
-// one lasts a tenth of o.time (as testing.B grows b.N); then one round sized
-// from it to last o.time (or of o.iters), which is the one measured.
+// one lasts a tenth of o.time (as testing.B grows b.N); then the measured
+// round, sized from it to last o.time, in ten parts: it ends with the part
+// that passes o.time, so that a row whose speed falls in the middle (a
+// side that starts sleeping, another process that takes a core) is
+// measured over about o.time like every other row, not for ten times as
+// long. With o.iters it is one round of that many round trips.
 func (s *session) measure(o benchOpts) (sample, error) {
 	warm := o.time / 10
 	s.stall = 10*time.Second + 20*o.time
@@ -154,9 +230,17 @@ func (s *session) measure(o benchOpts) (sample, error) {
 		n = scaleRound(n, smp.elapsed, warm*6/5, 100*n)
 	}
 	if o.iters > 0 {
-		n = o.iters
+		return s.run(o.iters)
 	}
-	return s.run(n)
+	total := sample{}
+	for part := max(1, n/10); total.elapsed < o.time; {
+		smp, err := s.run(part)
+		total = total.plus(smp)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // scaleRound is how many messages take goal if n took took: at least 1
@@ -172,13 +256,13 @@ func runTransfer(w io.Writer, o benchOpts) ([]benchResult, error) {
 	if o.csv {
 		fmt.Fprintln(w, "mechanism,size,msgs_per_s,mb_per_s,min_msgs_per_s,max_msgs_per_s,x_pipe,of_ring,copies,cpu_ns_per_msg,busy_cpus,futex_per_msg,cs_per_msg,msgs_per_run,runs")
 	} else {
-		fmt.Fprintf(w, "%-13s %6s %10s %-17s %8s %6s %7s %6s %10s %5s %9s %7s\n",
+		fmt.Fprintf(w, "%-16s %6s %10s %-17s %8s %6s %7s %6s %10s %5s %9s %7s\n",
 			"mechanism", "size", "msgs/s", "(min - max)", "MB/s", "x pipe", "of ring", "copies", "cpu ns/msg", "busy", "futex/msg", "cs/msg")
 	}
 	var all []benchResult
 	var notes []string
 	for _, size := range o.sizes {
-		rows, err := measureGroup(mechanisms, size, false, o)
+		rows, err := measureGroup(o.rows(mechanisms), size, false, o)
 		if err != nil {
 			return all, err
 		}
@@ -199,6 +283,12 @@ func runTransfer(w io.Writer, o benchOpts) ([]benchResult, error) {
 }
 
 const transferLegend = `msgs/s: the median run; (min - max): the slowest and the fastest run (the runs of a size take turns)
+every row: the sender writes the message's number into one word of each 64-byte line of the message,
+  the receiver reads and checks each of those words (the FIFOs, pipe, socket and queues in their own
+  buffers, around the copies; shmfifo-zerocopy in the ring's block itself)
+shmfifo-zerocopy: the fast path's ring, each block written and read where it lies (RingReserve/RingCommit,
+  RingPeek/RingRelease): no copy at all
+posix-nospin: the fast path with SpinMax < 0: a side that must wait sleeps in FUTEX_WAIT at once
 x pipe: messages per second against the pipe's, same size, same run
 of ring: messages per second as a fraction of spin-ring's: the ceiling, the same ring spinning, no futex, no checks
 copies: times each byte is copied on its way from the sender's buffer to the receiver's
@@ -269,7 +359,7 @@ func printRows(w io.Writer, rows []benchResult, csv bool) {
 				r.rate.min, r.rate.max, xPipe, ofRing, r.copies, r.cpuPerOp, r.busy, futexCell(r.futex, ""), r.switches, r.n, len(r.runs))
 			continue
 		}
-		fmt.Fprintf(w, "%-13s %6d %10.0f %-17s %8.1f %6s %7s %6d %10.0f %5.2f %9s %7.3f\n", r.mech, r.size, r.msgsPerSec,
+		fmt.Fprintf(w, "%-16s %6d %10.0f %-17s %8.1f %6s %7s %6d %10.0f %5.2f %9s %7.3f\n", r.mech, r.size, r.msgsPerSec,
 			"("+si(r.rate.min)+" - "+si(r.rate.max)+")", r.mbPerSecond, dash(xPipe), dash(ofRing), r.copies, r.cpuPerOp, r.busy,
 			futexCell(r.futex, "-"), r.switches)
 	}

@@ -88,6 +88,8 @@ var ceilings = []goal{
 	{"fast path's messages/s / spin-ring's at 64 B", rateOver("shmfifo-posix", "spin-ring", 64), nil, "%.2f"},
 	{"the same at 4 KiB", rateOver("shmfifo-posix", "spin-ring", 4096), nil, "%.2f"},
 	{"the same at 64 KiB", rateOver("shmfifo-posix", "spin-ring", 65536), nil, "%.2f"},
+	{"zero-copy's messages/s / spin-ring's at 4 KiB", rateOver("shmfifo-zerocopy", "spin-ring", 4096), nil, "%.2f"},
+	{"the same at 64 KiB", rateOver("shmfifo-zerocopy", "spin-ring", 65536), nil, "%.2f"},
 	{"cache-line's round trip / fast path's at 64 B", pingOver("cache-line", "shmfifo-posix", 64), nil, "%.2f"},
 	{"spin-ring's round trip / fast path's at 64 B", pingOver("spin-ring", "shmfifo-posix", 64), nil, "%.2f"},
 }
@@ -158,6 +160,39 @@ func writeGoals(b *strings.Builder, runs [2]benchRun) {
 		}
 		fmt.Fprintf(b, "| %s | %s | %s |\n", g.text, cells[0], cells[1])
 	}
+	writeSpin(b, runs)
+}
+
+// writeSpin prints what spinning buys and costs: the fast path's round
+// trip at 64 B and 64 KiB at each spin limit, with the CPU time both sides
+// spent on it.
+func writeSpin(b *strings.Builder, runs [2]benchRun) {
+	b.WriteString("\n| spin limit, ping-pong | size | run 1: µs/rt, CPU µs/rt | run 2: µs/rt, CPU µs/rt |\n| --- | --- | --- | --- |\n")
+	for _, size := range []int{64, 65536} {
+		for _, m := range []string{"shmfifo-posix", "posix-spin5us", "posix-spin50us", "posix-nospin"} {
+			cells := []string{}
+			for _, r := range runs {
+				x := find(r.ping, m, size)
+				if x == nil {
+					cells = append(cells, "no row")
+					continue
+				}
+				cells = append(cells, fmt.Sprintf("%.2f, %.2f", x.perOp.med/1e3, x.cpuPerOp/1e3))
+			}
+			fmt.Fprintf(b, "| %s (%s) | %d | %s | %s |\n", m, spinText(m), size, cells[0], cells[1])
+		}
+	}
+}
+
+// spinText says what a row's SpinMax is.
+func spinText(mech string) string {
+	switch d := spinMax[mech]; {
+	case d < 0:
+		return "never spins"
+	case d > 0:
+		return "spins at most " + d.String()
+	}
+	return "adaptive, the default"
 }
 
 // verdict says "yes" when met in both runs, else which.

@@ -41,6 +41,18 @@ func selfUsage() usage {
 	}
 }
 
+// plus adds run t to s, as parts of one round: futex calls stay "not
+// counted" (-1) if either was.
+func (s sample) plus(t sample) sample {
+	s.n, s.elapsed, s.use = s.n+t.n, s.elapsed+t.elapsed, s.use.plus(t.use)
+	if s.futex < 0 || t.futex < 0 {
+		s.futex = -1
+	} else {
+		s.futex += t.futex
+	}
+	return s
+}
+
 func (u usage) minus(v usage) usage { return usage{u.cpu - v.cpu, u.switches - v.switches} }
 func (u usage) plus(v usage) usage  { return usage{u.cpu + v.cpu, u.switches + v.switches} }
 

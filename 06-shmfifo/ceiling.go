@@ -163,7 +163,7 @@ func memfdLink(size, blocks, n int) (*link, []*spinRing, error) {
 		return nil, nil, err
 	}
 	l := &link{chunk: size, copies: 2, noFutex: true, files: []*os.File{f}, cleanup: []func(){unmap}}
-	l.env = []string{fmt.Sprintf("BENCH_RING=%d,%d", size, blocks)}
+	l.env = []string{fmt.Sprintf("BENCH_RING_SIZE=%d", size), fmt.Sprintf("BENCH_RING_BLOCKS=%d", blocks)}
 	l.aborts = []func(){func() { rings[0].stop.Store(true) }}
 	return l, rings, nil
 }
@@ -190,31 +190,21 @@ func cacheLineLink() (*link, error) {
 		return nil, err
 	}
 	l.copies, l.chunk = 0, 0
-	word, stop, k := rings[0].head, rings[0].stop, uint64(0)
-	l.send = func([]byte) error { k++; atomic.StoreUint64(word, 2*k-1); return nil }
-	l.recv = func([]byte) error { _, err := spinUntil(word, 2*k, stop); return err }
+	word, stop := rings[0].head, rings[0].stop
+	l.put = func(k uint64) error { atomic.StoreUint64(word, 2*k-1); return nil }
+	l.take = func(k uint64) error { _, err := spinUntil(word, 2*k, stop); return err }
 	return l, nil
 }
 
-// peerRings maps the rings the producer handed over at f (their geometry
-// in BENCH_RING) as the peer.
-func peerRings(f *os.File, n int) ([]*spinRing, func(), error) {
-	var size, blocks int
-	if _, err := fmt.Sscanf(os.Getenv("BENCH_RING"), "%d,%d", &size, &blocks); err != nil {
-		return nil, nil, err
-	}
-	return mapRings(f, size, blocks, n)
-}
-
-// peerCacheLine is the peer's side of the cache line: wait for 2k-1,
-// answer 2k.
-func peerCacheLine(f *os.File) (send, recv func([]byte) error, unmap func(), err error) {
-	rings, unmap, err := peerRings(f, 1)
+// peerCacheLine is the peer's side of the cache line (mapped from f): wait
+// for 2k-1, answer 2k.
+func peerCacheLine(f *os.File) (put, take func(uint64) error, unmap func(), err error) {
+	rings, unmap, err := mapRings(f, 8, 1, 1)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	word, stop, k := rings[0].head, rings[0].stop, uint64(0)
-	recv = func([]byte) error { k++; _, err := spinUntil(word, 2*k-1, stop); return err }
-	send = func([]byte) error { atomic.StoreUint64(word, 2*k); return nil }
-	return send, recv, unmap, nil
+	word, stop := rings[0].head, rings[0].stop
+	take = func(k uint64) error { _, err := spinUntil(word, 2*k-1, stop); return err }
+	put = func(k uint64) error { atomic.StoreUint64(word, 2*k); return nil }
+	return put, take, unmap, nil
 }

@@ -22,7 +22,7 @@ const crashEnd = "END"
 func crashCmd(f *cli.Flags) cli.Action {
 	k := f.Key(cli.KeyOpts{})
 	kills := f.Int("kills", 16, 1, 1<<20, "SIGKILLs to deliver")
-	count := f.Int("count", 200, 1, 1<<31-1, "messages each producer puts")
+	count := f.Int("count", 200, 1, 1<<20, "messages each producer puts (at most 1M: each must finish within -timeout)")
 	seed := f.Int("seed", 0, 0, 1<<63-1, "random seed (0: pick one; printed, so that a run can be repeated)")
 	np := f.Int("producers", 2, 1, 64, "producers running at once")
 	nc := f.Int("consumers", 2, 1, 64, "consumers running at once")
@@ -236,7 +236,22 @@ func (c *crash) reportFifo() error {
 		// back each time (no fixed count: the kills land where they land).
 		cli.Fact("mutex taken from dead owners", s.MutexRecovered)
 	}
-	cli.Fact("blocks counted by neither free nor filled", c.f.Blocks-s.Free-s.Filled)
+	// With free F, filled G and N blocks, N - F - G counts the kills that
+	// landed between a put's P(free) and its V(filled), or a get's P(filled)
+	// and its V(free): each keeps one block out of both counts for good, so
+	// there are at most as many as kills. Those after a put moved wr_index
+	// (or before a get moved rd_index) left a block in the ring that filled
+	// does not count: delivered one put late, the last one never.
+	lost := c.f.Blocks - s.Free - s.Filled
+	ring := (int(s.WrIndex) - int(s.RdIndex) + c.f.Blocks) % c.f.Blocks
+	if ring < s.Filled {
+		ring += c.f.Blocks // rd_index = wr_index and blocks filled: a full ring
+	}
+	delayed := ring - s.Filled
+	cli.Fact("blocks counted by neither free nor filled", lost)
+	cli.Fact("capacity lost at most one block per kill", cli.YesNo(lost >= 0 && lost <= c.pKills+c.cKills))
+	cli.Fact("blocks in the ring that filled does not count", delayed)
+	cli.Fact("those are among the blocks lost", cli.YesNo(delayed >= 0 && delayed <= lost))
 	return nil
 }
 

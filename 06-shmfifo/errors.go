@@ -60,6 +60,7 @@ func openFifo(key int) (*Fifo, error) {
 	if err != nil {
 		return nil, openErr(key, err)
 	}
+	f.checkCounts = true
 	if !f.SPSC {
 		f.free = stepSem{f.free, "wait for a free block", "count the free block"}
 		f.filled = stepSem{f.filled, "wait for a filled block", "count the filled block"}
@@ -77,6 +78,8 @@ func openErr(key int, err error) error {
 	}
 	hint := ""
 	switch call, errno := callOf(err), errnoOf(err); {
+	case call == "shmget" && errno == unix.ENOENT && setsAt(key) == [3]int{1, 1, 1}:
+		hint = "no segment, but the three semaphore sets of a FIFO are there (shmfifo destroy -key " + k + " removes them)"
 	case call == "shmget" && errno == unix.ENOENT:
 		hint = "no FIFO with this key (make one: shmfifo init -key " + k + " -blksize N -blocks M)"
 	case call == "shmget" && errno == unix.EACCES:
@@ -85,7 +88,9 @@ func openErr(key int, err error) error {
 		// shmget(key, 0, 0) asks for no access, so it checks none.
 		hint = "the segment's mode does not let this user read and write it (ipcs -m shows owner and mode)"
 	case call == "semget" && errno == unix.ENOENT:
-		hint = "the segment is there but not its semaphore sets: a FIFO half made or half destroyed (shmfifo destroy -key " + k + ")"
+		hint = "not a FIFO: a segment with neither the three semaphore sets nor a posix sync area (a FIFO half made? shmfifo destroy -force -key " + k + ")"
+	case errors.Is(err, ErrCorrupt):
+		return fmt.Errorf("%s: %s", what, notFifoReason(err)) // a header that does not fit
 	}
 	return cli.SysHint(what, "shmget", err, hint)
 }
@@ -97,12 +102,15 @@ func fifoErr(f *Fifo, verb string, err error, timeout time.Duration) error {
 	if errors.As(err, &ce) {
 		return cli.SysHint(fmt.Sprintf("%s of FIFO key %s", ce.Role, KeyString(f.Key)), "claim", unix.EBUSY, ce.Error())
 	}
-	if errnoOf(err) == 0 {
-		return err
-	}
 	what, block := "get from FIFO key "+KeyString(f.Key), "filled"
 	if verb == "put" {
 		what, block = "put into FIFO key "+KeyString(f.Key), "free"
+	}
+	if errnoOf(err) == 0 {
+		if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrInconsistent) {
+			return fmt.Errorf("%s: %s", what, stateReason(err))
+		}
+		return err
 	}
 	var se *stepError
 	switch {

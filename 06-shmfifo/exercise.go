@@ -79,7 +79,8 @@ func Init(key, blksize, blocks int, perm uint32) (*Fifo, bool, error) {
 }
 
 // Destroy removes the FIFO at key, the course's shmfifo_destroy, and says
-// how many objects it removed. Course ep. 33; man shmctl(2), semctl(2).
+// how many objects it removed; a posix FIFO's waiters are told only once
+// its segment is really removed. Course ep. 33; man shmctl(2), semctl(2).
 func Destroy(key int) (int, error) {
 	// TODO: go run -tags exercise ./06-shmfifo hint Destroy
 	return 0, exercise.Todo("Destroy", "course ep. 33", "go run -tags exercise ./06-shmfifo hint Destroy")

@@ -2,7 +2,8 @@
 
 // Chapter 06 as an exercise, the fast path: the functions of lab_fast.go
 // with their bodies replaced by TODOs, in the order to implement them, after
-// the course's part (exercise.go): the futex calls, the ring, the
+// the course's part (exercise.go): the futex calls, the ring's loan
+// (reserve, commit, peek, release) and the put and get on it, the
 // semaphore, the mutex. The notes only say that processes sharing memory need a
 // synchronisation mechanism such as a mutex or a semaphore (001 §1.1) and
 // name POSIX semaphores and mutexes (course ep. 39); how these are built on
@@ -41,16 +42,49 @@ func FutexWake(addr *uint32, n int) (int, error) {
 	return 0, exercise.Todo("FutexWake", "001 §1.1; futex(2)", "go run -tags exercise ./06-shmfifo hint FutexWake")
 }
 
-// RingPut puts msg on the lock-free single-producer/single-consumer ring
-// (环形缓冲区) of an `init -sync posix -ring spsc` FIFO. Course ep. 33; man
+// RingReserve waits for a free block of the lock-free single-producer/
+// single-consumer ring (环形缓冲区) of an `init -sync posix -ring spsc` FIFO
+// and returns the block itself, to fill in place; nothing is published
+// until RingCommit. A second RingReserve before RingCommit is an error.
+// Course ep. 33; man futex(2).
+func (f *Fifo) RingReserve(timeout time.Duration) ([]byte, error) {
+	// TODO: go run -tags exercise ./06-shmfifo hint RingReserve
+	return nil, exercise.Todo("RingReserve", "course ep. 33; futex(2)", "go run -tags exercise ./06-shmfifo hint RingReserve")
+}
+
+// RingCommit publishes the block RingReserve returned and wakes a consumer
+// that sleeps; an error without a reserved block. Course ep. 33; man
 // futex(2).
+func (f *Fifo) RingCommit() error {
+	// TODO: go run -tags exercise ./06-shmfifo hint RingCommit
+	return exercise.Todo("RingCommit", "course ep. 33; futex(2)", "go run -tags exercise ./06-shmfifo hint RingCommit")
+}
+
+// RingPeek waits for the oldest filled block of the ring and returns the
+// block itself, to read in place; a second RingPeek before RingRelease is
+// an error. Course ep. 33; man futex(2).
+func (f *Fifo) RingPeek(timeout time.Duration) ([]byte, error) {
+	// TODO: go run -tags exercise ./06-shmfifo hint RingPeek
+	return nil, exercise.Todo("RingPeek", "course ep. 33; futex(2)", "go run -tags exercise ./06-shmfifo hint RingPeek")
+}
+
+// RingRelease gives the block RingPeek returned back to the producer and
+// wakes a producer that sleeps; an error without a peeked block. Course
+// ep. 33; man futex(2).
+func (f *Fifo) RingRelease() error {
+	// TODO: go run -tags exercise ./06-shmfifo hint RingRelease
+	return exercise.Todo("RingRelease", "course ep. 33; futex(2)", "go run -tags exercise ./06-shmfifo hint RingRelease")
+}
+
+// RingPut puts msg on the ring, on top of RingReserve and RingCommit.
+// Course ep. 33.
 func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
 	// TODO: go run -tags exercise ./06-shmfifo hint RingPut
 	return exercise.Todo("RingPut", "course ep. 33; futex(2)", "go run -tags exercise ./06-shmfifo hint RingPut")
 }
 
-// RingGet takes the oldest message of the ring into dst. Course ep. 33; man
-// futex(2).
+// RingGet takes the oldest message of the ring into dst, on top of
+// RingPeek and RingRelease. Course ep. 33.
 func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
 	// TODO: go run -tags exercise ./06-shmfifo hint RingGet
 	return exercise.Todo("RingGet", "course ep. 33; futex(2)", "go run -tags exercise ./06-shmfifo hint RingGet")

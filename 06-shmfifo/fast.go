@@ -16,20 +16,25 @@ import (
 )
 
 func fastCmd(f *cli.Flags) cli.Action {
-	return func([]string) error { return tourFast() }
+	hold := f.Hold("the FIFO (after the run, before it is removed)")
+	ready := f.Ready("the run is over, before the FIFO is removed")
+	return func([]string) error { return fast(*hold, *ready) }
 }
 
-func tourFast() error {
+func tourFast() error { return fast(false, "") }
+
+func fast(hold bool, ready string) error {
 	cli.Say("init -sync posix: the same segment and header, but the synchronisation is at")
 	cli.Say("the end of the segment: free and filled are 32-byte sem_t (glibc's layout:")
 	cli.Say("value in the low 32 bits, waiters in the high 32), the mutex a robust")
 	cli.Say("pthread_mutex_t, all changed with atomic instructions. The kernel is asked")
 	cli.Say("only to sleep (FUTEX_WAIT) and to wake (FUTEX_WAKE).")
-	f, err := privateFifo("posix", 32, 4)
+	// Removed at the end, on every error path, and when interrupted.
+	f, destroy, err := ownFifo("posix", 32, 4)
 	if err != nil {
 		return err
 	}
-	defer Destroy(f.Key)
+	defer destroy()
 	defer f.Close()
 	cli.Fact("key", KeyString(f.Key))
 	cli.Fact("sync", f.Sync)
@@ -42,6 +47,12 @@ func tourFast() error {
 	cli.Say("With -ring spsc (one producer, one consumer) there is not even a")
 	cli.Say("compare-and-swap: each side stores its own counter, and sleeps only when the")
 	cli.Say("ring is full or empty (bench: shmfifo-posix).")
+	if err := cli.Ready(ready); err != nil {
+		return err
+	}
+	if hold {
+		cli.Hold()
+	}
 	return nil
 }
 

@@ -248,13 +248,15 @@ four it finds (a half-made or half-removed FIFO too) and says how many;
 finding none is an error. A -sync posix FIFO has no sets: whatever is at
 its KEY+1 and KEY+2 is someone else's.`,
 			`unix.SysvShmGet(key, 0, 0) finds the segment (ENOENT: none);
-markDestroyed(id) (given) wakes the waiters of a posix FIFO and says
-whether it is one; unix.SysvShmCtl(id, unix.IPC_RMID, nil) removes it
-("shmctl IPC_RMID"). Then, for a sysv FIFO or no segment at all,
+watchWaiters(key, id) (given) attaches it if it is a posix FIFO;
+unix.SysvShmCtl(id, unix.IPC_RMID, nil) removes it ("shmctl IPC_RMID");
+only if that worked, Wake() tells the posix waiters and says whether it
+was posix (Drop() if it failed: another user's refused destroy must not
+stop the FIFO). Then, for a sysv FIFO or no segment at all,
 Semget(key+i, 0, 0) for i = 0, 1, 2 (ENOENT: skip it) and SemRemove.
 Nothing at all removed: os.NewSyscallError("shmget", unix.ENOENT).`,
-			`1. shmget; if found: markDestroyed, then shmctl IPC_RMID, count it; an
-   error other than ENOENT returns.
+			`1. shmget; if found: watchWaiters, shmctl IPC_RMID (failed: Drop and
+   return), then Wake, count it; an error other than ENOENT returns.
 2. Unless it was posix: the three keys, open and remove each set found,
    count it.
 3. Return the count, or shmget ENOENT if it is 0.`,
@@ -265,14 +267,16 @@ Nothing at all removed: os.NewSyscallError("shmget", unix.ENOENT).`,
 四个对象中的哪几个就删哪几个(建了一半或删了一半的 FIFO 也一样),并报告
 删了几个;一个也没找到是错误。-sync posix 的 FIFO 没有信号量集:它的 KEY+1、
 KEY+2 上的东西是别人的。`,
-			`unix.SysvShmGet(key, 0, 0) 找到共享内存段(ENOENT:没有);markDestroyed(id)
-(已给出)唤醒 posix FIFO 的等待者,并告诉你它是不是 posix 的;
-unix.SysvShmCtl(id, unix.IPC_RMID, nil) 删除它("shmctl IPC_RMID")。然后,
+			`unix.SysvShmGet(key, 0, 0) 找到共享内存段(ENOENT:没有);watchWaiters(key, id)
+(已给出)在它是 posix FIFO 时先把它连接上;unix.SysvShmCtl(id, unix.IPC_RMID, nil)
+删除它("shmctl IPC_RMID");删除成功之后才调用 Wake() 唤醒 posix 的等待者,
+它也告诉你是不是 posix 的(失败就 Drop():别的用户的 destroy 被拒绝,FIFO
+不能因此停摆)。然后,
 对 sysv FIFO 或根本没有段的情况,对 i = 0、1、2 调用 Semget(key+i, 0, 0)
 (ENOENT 就跳过)和 SemRemove。一个也没删:返回
 os.NewSyscallError("shmget", unix.ENOENT)。`,
-			`1. shmget;找到了就 markDestroyed,再 shmctl IPC_RMID,计数;ENOENT 以外的
-   错误直接返回。
+			`1. shmget;找到了就 watchWaiters,再 shmctl IPC_RMID(失败:Drop 后返回),
+   然后 Wake,计数;ENOENT 以外的错误直接返回。
 2. 不是 posix 的话:三个键值,找到的信号量集逐个打开并删除,计数。
 3. 返回个数;为 0 时返回 shmget 的 ENOENT。`,
 		},
@@ -422,93 +426,197 @@ os.NewSyscallError("futex", errno)。`,
 		},
 	},
 	{
-		Func: "RingPut", Notes: "course ep. 33 (生产者消费者问题); UNP2 §10.6", Man: "futex(2)",
+		Func: "RingReserve", Notes: "course ep. 33 (生产者消费者问题); 001 §1.1", Man: "futex(2)",
 		Levels: [3]string{
-			`With one producer and one consumer the ring (环形缓冲区) needs no lock: two
-counters only grow, head (messages put, written by the producer alone)
-and tail (messages taken, written by the consumer alone); block =
-counter mod blocks; full when head - tail == blocks. The order is the
-whole point: copy the message into the block first, then publish it by
-storing head + 1; a consumer that sees the new head must find the block
-whole. When full, the producer spins a while, then raises its "waiting"
-flag, looks at tail once more, and sleeps in FUTEX_WAIT on tail's low
-half; after a put, a consumer that raised its own flag gets one
-FUTEX_WAKE on head's low half.`,
+			`The first half of a put that copies nothing (a loan): instead of copying
+a message into the ring, the producer asks for the next free block
+itself and writes its message there. With one producer and one consumer
+the ring (环形缓冲区) needs no lock: two counters only grow, head
+(messages put, written by the producer alone) and tail (messages taken,
+written by the consumer alone); block = counter mod blocks; full when
+head - tail == blocks. Reserving publishes nothing: the consumer looks
+only at head, and head moves in RingCommit. A producer killed between
+the two leaves the ring as it was.`,
 			`head is f.u64(offProd+sideCounter), tail f.u64(offCons+sideCounter);
-atomic Load/Store only (no CAS needed: each counter has one writer).
-Waiting: f.ringWait(ready, tailp, f.u32(offProdWaiting), offProd,
-timeout) (given) spins, flags, sleeps and returns tail as last seen (keep
-it in f.seenTail: look again only when it says full). f.checkHeader()
-before the copy; f.block(int(head % Blocks)); zero the rest of the
-block. The wake: if the consumer's flag f.u32(offConsWaiting) is set and
-SwapUint32 to 0 says you cleared it: bump(f.u64(offProd+sideWakes)),
-FutexWake(low32(headp), 1). Errors: EAGAIN (timeout 0, full), ETIMEDOUT,
-EIDRM (destroyed), returned as they come.`,
-			`1. Message longer than a block: error.
+atomic loads only. Waiting: f.ringWait(ready, tailp,
+f.u32(offProdWaiting), offProd, timeout) (given) spins, raises the
+producer's waiting flag, sleeps in FUTEX_WAIT and returns tail as last
+seen (keep it in f.seenTail: look again only when it says full).
+f.checkHeader() before handing the block out; the block is
+f.block(int(head % Blocks)). Remember the loan in f.reserved and
+f.loanHead for RingCommit. A second RingReserve while a block is
+reserved is a plain error (errors.New). Errors: EAGAIN (timeout 0,
+full), ETIMEDOUT, EIDRM (destroyed), returned as ringWait gives them.`,
+			`1. A block reserved already: error.
 2. Load head; if head - seenTail >= Blocks, ringWait for room and keep
    the tail it returns.
-3. checkHeader; copy into block head mod Blocks and zero the rest.
-4. Only now store head + 1.
-5. Consumer flagged: clear its flag, count and make the wake.`,
+3. checkHeader.
+4. Remember the loan (reserved, head); return block head mod Blocks.`,
 		},
 		Zh: [3]string{
-			`只有一个生产者和一个消费者时,环形缓冲区不需要锁:两个只增不减的计数器,
-head(已放入的消息数,只由生产者写)和 tail(已取走的消息数,只由消费者写);
-块号 = 计数器 mod blocks;head - tail == blocks 时满。关键在顺序:先把消息
-复制进块,再写 head + 1 把它发布出去;看到新 head 的消费者必须看到完整的块。
-满的时候,生产者先自旋一阵,再举起自己的"等待"标志,最后看一次 tail,然后睡在
-tail 低 32 位的 FUTEX_WAIT 上;放入之后,举了标志的消费者会在 head 的低 32 位
-上得到一次 FUTEX_WAKE。`,
+			`不复制的放入(借出一个块)的前一半:生产者不把消息复制进环,而是直接要来
+下一个空闲块,在块里写消息。只有一个生产者和一个消费者时,环形缓冲区不需要
+锁:两个只增不减的计数器,head(已放入的消息数,只由生产者写)和 tail(已
+取走的消息数,只由消费者写);块号 = 计数器 mod blocks;head - tail ==
+blocks 时满。预留不发布任何东西:消费者只看 head,而 head 在 RingCommit 里
+才动。生产者在两者之间被杀,环保持原样。`,
 			`head 是 f.u64(offProd+sideCounter),tail 是 f.u64(offCons+sideCounter);
-只用原子的 Load/Store(不需要 CAS:每个计数器只有一个写者)。等待:
-f.ringWait(ready, tailp, f.u32(offProdWaiting), offProd, timeout)(已给出)
-会自旋、举标志、睡眠,并返回最后看到的 tail(存进 f.seenTail:只有它显示满
-的时候才重新看)。复制前调用 f.checkHeader();块是 f.block(int(head % Blocks));
-块的其余部分清零。唤醒:消费者的标志 f.u32(offConsWaiting) 已举起,且
-SwapUint32 成 0 表明是你清掉的:bump(f.u64(offProd+sideWakes)),
-FutexWake(low32(headp), 1)。错误:EAGAIN(timeout 为 0 且满)、ETIMEDOUT、
-EIDRM(已销毁),原样返回。`,
-			`1. 消息比块长:报错。
+只用原子读。等待:f.ringWait(ready, tailp, f.u32(offProdWaiting), offProd,
+timeout)(已给出)会自旋、举起生产者的等待标志、睡在 FUTEX_WAIT 里,并返回
+最后看到的 tail(存进 f.seenTail:只有它显示满的时候才重新看)。把块交出去
+之前调用 f.checkHeader();块是 f.block(int(head % Blocks))。把这次借出记在
+f.reserved 和 f.loanHead 里,留给 RingCommit。已经预留了一个块时再调用
+RingReserve 返回普通错误(errors.New)。错误:EAGAIN(timeout 为 0 且满)、
+ETIMEDOUT、EIDRM(已销毁),按 ringWait 给出的原样返回。`,
+			`1. 已经预留了一个块:报错。
 2. 读 head;若 head - seenTail >= Blocks,用 ringWait 等空位,并保存它返回的
    tail。
-3. checkHeader;复制进第 head mod Blocks 块,其余清零。
-4. 到这时才写 head + 1。
-5. 消费者举了标志:清掉它的标志,计数并唤醒。`,
+3. checkHeader。
+4. 记下这次借出(reserved、head);返回第 head mod Blocks 块。`,
+		},
+	},
+	{
+		Func: "RingCommit", Notes: "course ep. 33 (生产者消费者问题); 001 §1.1", Man: "futex(2)",
+		Levels: [3]string{
+			`Publishing is one store: head + 1, after the last byte of the block was
+written. The order is the whole point: a consumer that sees the new head
+reads the block at once and must find it whole; sync/atomic's store
+comes after every write the producer made before it. Then, if the
+consumer said it sleeps, wake it: it sleeps on head, and without the
+wake it would sleep on until its sleep's slice (futexSlice) ends.`,
+			`No block reserved: a plain error. Clear f.reserved;
+atomic.StoreUint64(headp, f.loanHead+1). The wake: if the consumer's
+flag f.u32(offConsWaiting) is set and SwapUint32 to 0 says you cleared
+it: bump(f.u64(offProd+sideWakes)), FutexWake(low32(headp), 1),
+returning its error.`,
+			`1. Nothing reserved: error.
+2. End the loan; store head = the reserved head + 1.
+3. Consumer flagged: clear its flag, count and make the wake.`,
+		},
+		Zh: [3]string{
+			`发布就是一次写:head + 1,在块的最后一个字节写完之后。关键在顺序:看到
+新 head 的消费者会马上读这个块,必须看到完整的块;sync/atomic 的写排在
+生产者在它之前做的所有写之后。然后,如果消费者说它在睡,就唤醒它:它睡在
+head 上,没有这次唤醒,它要一直睡到这一段睡眠(futexSlice)结束。`,
+			`没有预留的块:返回普通错误。清掉 f.reserved;
+atomic.StoreUint64(headp, f.loanHead+1)。唤醒:消费者的标志
+f.u32(offConsWaiting) 已举起,且 SwapUint32 成 0 表明是你清掉的:
+bump(f.u64(offProd+sideWakes)),FutexWake(low32(headp), 1),返回它的错误。`,
+			`1. 没有预留:报错。
+2. 结束借出;写 head = 预留时的 head + 1。
+3. 消费者举了标志:清掉它的标志,计数并唤醒。`,
+		},
+	},
+	{
+		Func: "RingPeek", Notes: "course ep. 33 (生产者消费者问题); 001 §1.1", Man: "futex(2)",
+		Levels: [3]string{
+			`The consumer's side of the loan: wait while the ring is empty (head ==
+tail), then hand out block tail mod blocks itself, to be read where the
+producer wrote it. The block stays the consumer's until RingRelease
+stores tail: until then the producer cannot reuse it, and a consumer
+killed before the release leaves it in the ring.`,
+			`f.ringWait(ready, headp, f.u32(offConsWaiting), offCons, timeout) waits
+while empty and returns head as last seen; f.slip(head, tail, headp)
+(given) lets small messages pile up a little; keep the result in
+f.seenHead. f.checkHeader() before handing the block out. Remember the
+loan in f.peeked and f.loanTail. A second RingPeek while a block is
+peeked is a plain error. Errors as ringWait gives them.`,
+			`1. A block peeked already: error.
+2. Load tail; if seenHead <= tail, ringWait for a message and keep
+   f.slip's head in seenHead.
+3. checkHeader.
+4. Remember the loan (peeked, tail); return block tail mod Blocks.`,
+		},
+		Zh: [3]string{
+			`借出的消费者一侧:环为空(head == tail)时等待,然后直接交出第 tail mod
+blocks 块,让消费者在生产者写的地方读。在 RingRelease 写 tail 之前,这个块
+一直属于消费者:生产者不能重用它;消费者在归还之前被杀,块留在环里。`,
+			`f.ringWait(ready, headp, f.u32(offConsWaiting), offCons, timeout) 在空的
+时候等待,并返回最后看到的 head;f.slip(head, tail, headp)(已给出)让小消息
+稍微攒一攒;结果存进 f.seenHead。把块交出去之前调用 f.checkHeader()。把这次
+借出记在 f.peeked 和 f.loanTail 里。已经借出一个块时再调用 RingPeek 返回普通
+错误。其他错误按 ringWait 给出的原样返回。`,
+			`1. 已经借出一个块:报错。
+2. 读 tail;若 seenHead <= tail,用 ringWait 等消息,把 f.slip 返回的 head
+   存进 seenHead。
+3. checkHeader。
+4. 记下这次借出(peeked、tail);返回第 tail mod Blocks 块。`,
+		},
+	},
+	{
+		Func: "RingRelease", Notes: "course ep. 33 (生产者消费者问题); 001 §1.1", Man: "futex(2)",
+		Levels: [3]string{
+			`Giving the block back is one store: tail + 1, after the consumer's last
+read of the block (a producer that sees the new tail may overwrite it at
+once). Then wake a producer that said it sleeps.`,
+			`No block peeked: a plain error. Clear f.peeked;
+atomic.StoreUint64(tailp, f.loanTail+1). The wake: the producer's flag
+f.u32(offProdWaiting), bump(f.u64(offCons+sideWakes)),
+FutexWake(low32(tailp), 1).`,
+			`1. Nothing peeked: error.
+2. End the loan; store tail = the peeked tail + 1.
+3. Producer flagged: clear its flag, count and make the wake.`,
+		},
+		Zh: [3]string{
+			`归还块就是一次写:tail + 1,在消费者最后一次读这个块之后(看到新 tail 的
+生产者可能马上覆盖它)。然后唤醒说自己在睡的生产者。`,
+			`没有借出的块:返回普通错误。清掉 f.peeked;
+atomic.StoreUint64(tailp, f.loanTail+1)。唤醒:生产者的标志
+f.u32(offProdWaiting),bump(f.u64(offCons+sideWakes)),
+FutexWake(low32(tailp), 1)。`,
+			`1. 没有借出:报错。
+2. 结束借出;写 tail = 借出时的 tail + 1。
+3. 生产者举了标志:清掉它的标志,计数并唤醒。`,
+		},
+	},
+	{
+		Func: "RingPut", Notes: "course ep. 33 (生产者消费者问题); UNP2 §10.6", Man: "futex(2)",
+		Levels: [3]string{
+			`A put is a loan with a copy: reserve the next block, copy the message
+into it, zero the rest of the block (a short message must not keep the
+end of an older one), commit. This copy and RingGet's are the two copies
+a pipe makes too (write copies into the kernel, read copies out); a
+producer that builds its message in the reserved block makes neither.`,
+			`A message longer than f.Blksize is an error (fmt.Errorf) before any
+wait. Then RingReserve(timeout), copy, clear the rest, RingCommit();
+their errors as they come.`,
+			`1. Message longer than a block: error.
+2. Reserve; an error returns.
+3. Copy the message in; zero the rest of the block.
+4. Commit, and return what it says.`,
+		},
+		Zh: [3]string{
+			`放入就是带一次复制的借出:预留下一个块,把消息复制进去,块的其余部分清零
+(短消息不能留下旧消息的尾巴),提交。这次复制和 RingGet 的那次,就是管道
+也要做的两次复制(write 复制进内核,read 复制出来);直接在预留的块里构造
+消息的生产者,两次都不用做。`,
+			`消息比 f.Blksize 长:在任何等待之前返回错误(fmt.Errorf)。然后
+RingReserve(timeout)、复制、其余清零、RingCommit();它们的错误原样返回。`,
+			`1. 消息比块长:报错。
+2. 预留;出错就返回。
+3. 把消息复制进去;块的其余部分清零。
+4. 提交,返回它的结果。`,
 		},
 	},
 	{
 		Func: "RingGet", Notes: "course ep. 33 (生产者消费者问题); UNP2 §10.6", Man: "futex(2)",
 		Levels: [3]string{
-			`The mirror of RingPut: empty when head == tail; copy block tail mod
-blocks out first, then give it back by storing tail + 1 (a producer that
-sees the new tail may overwrite the block at once); wake a producer that
-raised its flag.`,
-			`f.ringWait(ready, headp, f.u32(offConsWaiting), offCons, timeout) waits
-while empty and returns head as last seen; f.slip(head, tail, headp)
-(given) lets small messages pile up a little; keep the result in
-f.seenHead. f.checkHeader() before the copy. The wake: the producer's
-flag f.u32(offProdWaiting), bump(f.u64(offCons+sideWakes)),
-FutexWake(low32(tailp), 1).`,
-			`1. Load tail; if seenHead <= tail, ringWait for a message and keep
-   f.slip's head in seenHead.
-2. checkHeader; copy block tail mod Blocks into dst.
-3. Only now store tail + 1.
-4. Producer flagged: clear its flag, count and make the wake.`,
+			`A get is a peek with a copy: peek the oldest block, copy it into dst,
+release it. The copy comes before the release: after the release the
+producer may overwrite the block.`,
+			`RingPeek(timeout); copy(dst, block); RingRelease(). Errors as they
+come.`,
+			`1. Peek; an error returns.
+2. Copy the block into dst.
+3. Release, and return what it says.`,
 		},
 		Zh: [3]string{
-			`和 RingPut 对称:head == tail 时为空;先把第 tail mod blocks 块复制出来,
-再写 tail + 1 把块还回去(看到新 tail 的生产者可能马上覆盖这个块);唤醒
-举了标志的生产者。`,
-			`f.ringWait(ready, headp, f.u32(offConsWaiting), offCons, timeout) 在空的
-时候等待,并返回最后看到的 head;f.slip(head, tail, headp)(已给出)让小消息
-稍微攒一攒;结果存进 f.seenHead。复制前调用 f.checkHeader()。唤醒:生产者的
-标志 f.u32(offProdWaiting),bump(f.u64(offCons+sideWakes)),
-FutexWake(low32(tailp), 1)。`,
-			`1. 读 tail;若 seenHead <= tail,用 ringWait 等消息,把 f.slip 返回的 head
-   存进 seenHead。
-2. checkHeader;把第 tail mod Blocks 块复制进 dst。
-3. 到这时才写 tail + 1。
-4. 生产者举了标志:清掉它的标志,计数并唤醒。`,
+			`取出就是带一次复制的借出:借出最早的块,复制进 dst,归还。复制在归还之前:
+归还之后生产者可能覆盖这个块。`,
+			`RingPeek(timeout);copy(dst, 块);RingRelease()。错误原样返回。`,
+			`1. 借出;出错就返回。
+2. 把块复制进 dst。
+3. 归还,返回它的结果。`,
 		},
 	},
 	{
@@ -593,7 +701,9 @@ memory has no SEM_UNDO: instead the holder lists the mutex on its robust
 list, which the kernel walks when the process dies, for whatever
 reason: it sets FUTEX_OWNER_DIED in the word and wakes a waiter, and
 the next locker takes the lock over and is told so (EOWNERDEAD). A
-mutex missing from the list stays locked by a dead process for good.`,
+word the kernel never marked (its owner had no robust list, or someone
+scribbled a pid) would be waited on for ever: a waiter asks whether the
+owner still exists and, if not, takes it over the same way.`,
 			`The list is given (robust.go): robustPending(m) announces the lock in
 progress, robustEnqueue(m) lists it once held, robustMu serialises this
 process's goroutines. The word: m.word(); take it with CompareAndSwap
@@ -602,14 +712,20 @@ futexWaiters (and adding it once you have slept: others may still
 sleep). Held by a live owner: timeout 0 is
 os.NewSyscallError("pthread_mutex_trylock", unix.EBUSY); else set
 futexWaiters (CAS) and futexSleep(m.word(), old, m.Dead, m.Waits,
-deadline(timeout), timeout). A lock taken from a dead owner returns
-unix.EOWNERDEAD with the lock held. A word whose __owner says
+deadline(timeout), timeout). Before sleeping (and before EBUSY): the
+owner's pid is word & futexTIDMask; no pid at all (only flag bits), or
+unix.Kill(pid, 0) failing with unix.ESRCH (no such process; EPERM means
+it exists): take that word over like a FUTEX_OWNER_DIED one (not when
+the pid is robustTID). A lock
+taken from a dead owner returns unix.EOWNERDEAD with the lock held. A
+word whose __owner says
 mutexNotRecoverable is ENOTRECOVERABLE. robustErr, if set, is
 set_robust_list's error.`,
 			`1. robustErr: return it. robustMu.Lock(); robustPending(m).
-2. Loop on the word: free or owner died: CAS to our id (keep the waiters
-   bit) and stop; held and timeout 0: EBUSY; held: make sure
-   FUTEX_WAITERS is set, then futexSleep on the value with the bit.
+2. Loop on the word: free, owner died, or owner gone (kill(pid, 0) is
+   ESRCH): CAS to our id (keep the waiters bit) and stop; held and
+   timeout 0: EBUSY; held: make sure FUTEX_WAITERS is set, then
+   futexSleep on the value with the bit.
 3. Taken, but __owner is mutexNotRecoverable: give the word back (wake
    if it had waiters), ENOTRECOVERABLE.
 4. On any error: robustPending(nil), robustMu.Unlock(), return it.
@@ -623,8 +739,9 @@ pthread_mutex_t。它的锁字空闲时为 0,被持有时是属主的 id,有人�
 还会置上 FUTEX_WAITERS。内存里的一个字没有 SEM_UNDO:取而代之的是,持有者
 把这个互斥锁登记在自己的健壮链表上,进程无论因为什么死掉,内核都会遍历这个
 链表:在锁字里置上 FUTEX_OWNER_DIED 并唤醒一个等待者,下一个加锁者接管这把锁,
-并被告知这一点(EOWNERDEAD)。没有登记在链表上的互斥锁,会被死掉的进程
-永远锁住。`,
+并被告知这一点(EOWNERDEAD)。内核从未标记过的锁字(属主没有健壮链表,
+或者有人乱写了一个 pid)会让等待者永远等下去:等待者要问一问属主是否还存在,
+不存在就用同样的方式接管。`,
 			`链表已经给出(robust.go):robustPending(m) 声明正在加锁,加锁成功后用
 robustEnqueue(m) 登记,robustMu 让本进程的 goroutine 排队。锁字:m.word();
 用 CompareAndSwap 从 0(或置了 futexOwnerDied 的字)换成 robustTID,保留
@@ -632,11 +749,16 @@ futexWaiters(睡过一次之后还要自己加上它:可能还有别人在睡)�
 持有:timeout 为 0 时返回 os.NewSyscallError("pthread_mutex_trylock",
 unix.EBUSY);否则用 CAS 置上 futexWaiters,再
 futexSleep(m.word(), old, m.Dead, m.Waits, deadline(timeout), timeout)。
+睡眠之前(以及返回 EBUSY 之前):属主的 pid 是 word & futexTIDMask;
+根本没有 pid(只有标志位),或者 unix.Kill(pid, 0) 返回 unix.ESRCH(没有这个
+进程;EPERM 表示它存在):像置了 FUTEX_OWNER_DIED 的字一样接管(pid 是
+robustTID 时除外)。
 从死去的属主那里接管的锁返回 unix.EOWNERDEAD,并且锁已经持有。__owner 为
 mutexNotRecoverable 时返回 ENOTRECOVERABLE。robustErr 不为空时,它就是
 set_robust_list 的错误。`,
 			`1. robustErr 不为空就返回它。robustMu.Lock();robustPending(m)。
-2. 在锁字上循环:空闲或属主已死:CAS 成我们的 id(保留等待位)并停止;
+2. 在锁字上循环:空闲、属主已死或属主已不存在(kill(pid, 0) 为 ESRCH):
+   CAS 成我们的 id(保留等待位)并停止;
    被持有且 timeout 为 0:EBUSY;被持有:确保置上 FUTEX_WAITERS,再在带这个
    位的值上 futexSleep。
 3. 拿到了,但 __owner 是 mutexNotRecoverable:把锁字还回去(有等待者就唤醒),

@@ -16,7 +16,7 @@ import (
 
 func initCmd(f *cli.Flags) cli.Action {
 	k := f.Key(cli.KeyOpts{})
-	blksize := f.Int("blksize", 0, 1, 1<<32-1, "bytes per block: the largest message (required)")
+	blksize := f.Int("blksize", 0, 1, maxBlksize, "bytes per block: the largest message (required; at most 16M: every get copies a whole block)")
 	blocks := f.Int("blocks", 0, 1, 1<<32-1, "blocks in the ring (required); -sync sysv: at most SEMVMX 32767, the start value of free")
 	mode := f.Mode("mode", 0o600, "permission bits of the segment and the semaphore sets")
 	syncMode := f.String("sync", "sysv|posix", "sysv", "sysv: three System V semaphore sets (the course's); posix: futex words in the segment")
@@ -94,8 +94,12 @@ func initErr(key int, err error) error {
 		hint = "a posix FIFO holds at most SEM_VALUE_MAX 2147483647 blocks (an SPSC ring 2^30)"
 	case errno == unix.EINVAL:
 		hint = "the size is over SHMMAX (/proc/sys/kernel/shmmax) or more than a shm file can hold"
-	case errno == unix.ENOMEM, errno == unix.ENOSPC:
-		hint = "over a system limit (SHMALL, SEMMNI, SEMMNS: ipcs -l)"
+	case errno == unix.ENOMEM && call == "shmget":
+		hint = "the kernel would not commit memory for blksize × blocks bytes (vm.overcommit_memory decides): use fewer or smaller blocks"
+	case errno == unix.ENOSPC && call == "shmget":
+		hint = "over SHMMNI (segments) or SHMALL (pages of shared memory in all): ipcs -l shows both"
+	case errno == unix.ENOSPC && call == "semget":
+		hint = "over SEMMNI (semaphore sets) or SEMMNS (semaphores in all): ipcs -l shows both"
 	}
 	return cli.SysHint(what, "shmget", err, hint)
 }

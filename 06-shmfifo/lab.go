@@ -290,16 +290,20 @@ func (f *Fifo) Get(dst []byte, timeout time.Duration) error {
 // IPC_RMID: at once; waiters wake with EIDRM). It removes whichever of the
 // four objects exist and returns how many it removed; none is shmget's
 // ENOENT. A posix-mode FIFO has no sets (any set at its keys is someone
-// else's), and removing a segment wakes nobody: markDestroyed (syncarea.go)
-// tells its waiters first.
+// else's), and removing a segment wakes nobody: Destroy wakes its waiters
+// itself (posixWaiters, syncarea.go), once the segment is really removed.
 func Destroy(key int) (int, error) {
 	removed := 0
 	posix := false
 	if id, err := unix.SysvShmGet(key, 0, 0); err == nil {
-		posix = markDestroyed(id)
+		// A posix FIFO's waiters sleep on words of the segment: attach it
+		// now (the mapping outlives IPC_RMID) to wake them afterwards.
+		waiters := watchWaiters(key, id)
 		if _, err := unix.SysvShmCtl(id, unix.IPC_RMID, nil); err != nil {
+			waiters.Drop() // still there: it goes on working, its waiters too
 			return removed, os.NewSyscallError("shmctl IPC_RMID", err)
 		}
+		posix = waiters.Wake()
 		removed++
 	} else if !errors.Is(err, unix.ENOENT) {
 		return removed, os.NewSyscallError("shmget", err)

@@ -19,6 +19,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -144,8 +145,9 @@ func (s *Sem) Post() error {
 //
 // It returns nil with the lock held; or EOWNERDEAD, with the lock held too:
 // the kernel had marked the word FUTEX_OWNER_DIED (its owner died holding
-// it), and the caller must check what the lock guards, then call Consistent
-// (robust.go) before Unlock. Errors: EBUSY (timeout 0, held), ETIMEDOUT,
+// it), or the word names a pid that no longer exists (take), and the caller
+// must check what the lock guards, then call Consistent (robust.go) before
+// Unlock. Errors: EBUSY (timeout 0, held), ETIMEDOUT,
 // EIDRM (the FIFO was destroyed), ENOTRECOVERABLE (a taker from a dead owner
 // unlocked it without Consistent), and set_robust_list's error if the list
 // could not be registered.
@@ -188,12 +190,20 @@ func (m *Mutex) Lock(timeout time.Duration) error {
 // (keeping FUTEX_WAITERS); a word held by a live owner gets FUTEX_WAITERS
 // and we FUTEX_WAIT on it. A waiter that took the lock after sleeping keeps
 // FUTEX_WAITERS in its id (others may still sleep), so its Unlock wakes one.
+//
+// The kernel marks a dead owner only if the mutex was on its robust list.
+// A word that names a process that no longer exists and was never marked
+// (a crashed peer that had no robust list, or a scribble) would be waited
+// on for ever: before each sleep (and before EBUSY) the owner is asked
+// kill(pid, 0), and ESRCH makes the word a dead owner's, taken over the
+// same way. Pids are the caller's pid namespace's; a pid reused by a live
+// process still counts as the owner.
 func (m *Mutex) take(timeout time.Duration) (ownerDied bool, err error) {
 	w, id, until := m.word(), uint32(robustTID), deadline(timeout)
 	var keep uint32 // FUTEX_WAITERS once we have slept: others may sleep too
 	old := atomic.LoadUint32(w)
 	for {
-		if old == 0 || old&futexOwnerDied != 0 {
+		if old == 0 || old&futexOwnerDied != 0 || ownerGone(old, id) {
 			if atomic.CompareAndSwapUint32(w, old, id|old&futexWaiters|keep) {
 				return old != 0, nil
 			}
@@ -216,6 +226,14 @@ func (m *Mutex) take(timeout time.Duration) (ownerDied bool, err error) {
 		}
 		old = atomic.LoadUint32(w)
 	}
+}
+
+// ownerGone reports whether lock word w (not 0) names no owner that
+// exists: no pid at all (only flag bits: nobody's), or another process's
+// pid that kill(pid, 0) says ESRCH for (EPERM means it exists).
+func ownerGone(w, id uint32) bool {
+	pid := w & futexTIDMask
+	return pid == 0 || pid != id && errors.Is(unix.Kill(int(pid), 0), unix.ESRCH)
 }
 
 // Unlock is pthread_mutex_unlock(3) on the robust mutex: EPERM unless this
@@ -246,29 +264,33 @@ func (m *Mutex) Unlock() error {
 	return err
 }
 
-// RingPut is put on a single-producer/single-consumer ring: no mutex and
-// no semaphore. head counts the messages put, tail those taken (both only
-// grow; block = counter mod blocks); only the producer writes head and only
-// the consumer writes tail, so each side needs nothing but atomic loads and
-// stores of the other's counter:
+// RingReserve is the first half of a put that copies nothing (a loan, like
+// Aeron's tryClaim or iceoryx's loan) on a single-producer/single-consumer
+// ring. No mutex and no semaphore: head counts the messages put, tail those
+// taken (both only grow; block = counter mod blocks); only the producer
+// writes head and only the consumer writes tail, so each side needs nothing
+// but atomic loads and stores of the other's counter. RingReserve waits
+// while the ring is full (head - tail == blocks) and returns block head mod
+// blocks itself, Blksize bytes, for the producer to fill in place.
 //
-//	wait while head - tail == blocks (full)
-//	copy into block head mod blocks; store head+1 (after the copy)
-//	if the consumer said it sleeps: clear its flag, FUTEX_WAKE it
+// Nothing is published yet: the consumer looks only at head, and head moves
+// in RingCommit. A producer killed between the two leaves the ring as it
+// was, whatever it had written: the next producer reserves the same block.
 //
 // To sleep, the producer sets its waiting flag, looks at tail once more and
-// sleeps in FUTEX_WAIT on tail's low word with the value it saw. The
-// consumer stores tail first and reads the flag second; sync/atomic's
-// operations are sequentially consistent, so either the consumer sees the
-// flag (and wakes) or the producer sees the new tail (and does not sleep),
-// and FUTEX_WAIT itself refuses to sleep on a word that moved.
+// sleeps in FUTEX_WAIT on tail's low word with the value it saw (ringWait,
+// ringwait.go). The consumer stores tail first and reads the flag second;
+// sync/atomic's operations are sequentially consistent, so either the
+// consumer sees the flag (and wakes) or the producer sees the new tail (and
+// does not sleep), and FUTEX_WAIT itself refuses to sleep on a word that
+// moved.
 //
-// A producer killed at any point leaves no trace but its claim (taken over
-// by the next producer): a block is published by the store of head, after
-// its copy. Errors: EAGAIN (timeout 0, full), ETIMEDOUT, EIDRM (destroyed).
-func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
-	if len(msg) > f.Blksize {
-		return fmt.Errorf("message of %d bytes does not fit a block of %d", len(msg), f.Blksize)
+// One block at a time: a second RingReserve before RingCommit is an error
+// (and so is RingPut). Errors: EAGAIN (timeout 0, full), ETIMEDOUT, EIDRM
+// (destroyed), ErrCorrupt.
+func (f *Fifo) RingReserve(timeout time.Duration) ([]byte, error) {
+	if f.reserved {
+		return nil, errors.New("RingReserve: a block is reserved already (RingCommit it first)")
 	}
 	headp, tailp := f.u64(offProd+sideCounter), f.u64(offCons+sideCounter)
 	head := atomic.LoadUint64(headp)
@@ -277,17 +299,31 @@ func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
 		tail, err := f.ringWait(func(head, tail uint64) bool { return head-tail < uint64(f.Blocks) },
 			tailp, f.u32(offProdWaiting), offProd, timeout)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		f.seenTail = tail
 	}
 	if err := f.checkHeader(); err != nil {
-		return err
+		return nil, err
 	}
-	// Copy, then publish: the store of head comes after the copy.
-	b := f.block(int(head % uint64(f.Blocks)))
-	clear(b[copy(b, msg):])
-	atomic.StoreUint64(headp, head+1)
+	f.reserved, f.loanHead = true, head
+	return f.block(int(head % uint64(f.Blocks))), nil
+}
+
+// RingCommit publishes the block RingReserve returned: one store of head+1,
+// after the producer's last write to the block. The store is what the
+// consumer waits for, and sync/atomic orders every write made before it
+// before every read the consumer makes after its load of head sees it: the
+// consumer finds the block whole. Then, only if the consumer said it
+// sleeps, it clears the consumer's flag and makes one FUTEX_WAKE on head.
+// Error: no block reserved.
+func (f *Fifo) RingCommit() error {
+	if !f.reserved {
+		return errors.New("RingCommit: no block reserved (RingReserve first)")
+	}
+	f.reserved = false
+	headp := f.u64(offProd + sideCounter)
+	atomic.StoreUint64(headp, f.loanHead+1)
 	// Wake the consumer only if it said it sleeps.
 	if w := f.u32(offConsWaiting); atomic.LoadUint32(w) != 0 && atomic.SwapUint32(w, 0) != 0 {
 		bump(f.u64(offProd + sideWakes))
@@ -298,13 +334,24 @@ func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
 	return nil
 }
 
-// RingGet is the mirror of RingPut: wait while head == tail (empty; then,
-// with small blocks, slip a little behind the producer), copy block tail
-// mod blocks into dst, store tail+1, wake the producer if it sleeps. A
-// consumer killed before its store of tail leaves the block in the ring for
-// the next consumer; killed after it, it loses that block (as with the
-// semaphores: the message it held).
-func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
+// RingPeek is the mirror of RingReserve: it waits while the ring is empty
+// (head == tail; then, with small blocks, slips a little behind the
+// producer) and returns block tail mod blocks itself, for the consumer to
+// read in place. The block stays the consumer's until RingRelease: the
+// producer cannot write it before tail moves. A consumer killed before
+// RingRelease leaves the block in the ring for the next consumer.
+//
+// No copy: the consumer reads the bytes where the producer wrote them.
+// RingGet copies them out of the block (a pipe's read copies them out of
+// the kernel's buffer); a consumer that only checks or sums a message needs
+// no copy of it.
+//
+// One block at a time: a second RingPeek before RingRelease is an error.
+// Errors: EAGAIN (timeout 0, empty), ETIMEDOUT, EIDRM, ErrCorrupt.
+func (f *Fifo) RingPeek(timeout time.Duration) ([]byte, error) {
+	if f.peeked {
+		return nil, errors.New("RingPeek: a block is peeked already (RingRelease it first)")
+	}
 	headp, tailp := f.u64(offProd+sideCounter), f.u64(offCons+sideCounter)
 	tail := atomic.LoadUint64(tailp)
 	// Empty, as far as we last saw? Then wait for the producer.
@@ -312,16 +359,29 @@ func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
 		head, err := f.ringWait(func(head, tail uint64) bool { return head != tail },
 			headp, f.u32(offConsWaiting), offCons, timeout)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		f.seenHead = f.slip(head, tail, headp)
 	}
 	if err := f.checkHeader(); err != nil {
-		return err
+		return nil, err
 	}
-	// Copy out, then give the block back: the store of tail comes after.
-	copy(dst, f.block(int(tail%uint64(f.Blocks))))
-	atomic.StoreUint64(tailp, tail+1)
+	f.peeked, f.loanTail = true, tail
+	return f.block(int(tail % uint64(f.Blocks))), nil
+}
+
+// RingRelease gives the block RingPeek returned back to the producer: one
+// store of tail+1, after the consumer's last read of the block (a producer
+// that sees the new tail may overwrite it at once). Then, only if the
+// producer said it sleeps, it clears the producer's flag and makes one
+// FUTEX_WAKE on tail. Error: no block peeked.
+func (f *Fifo) RingRelease() error {
+	if !f.peeked {
+		return errors.New("RingRelease: no block peeked (RingPeek first)")
+	}
+	f.peeked = false
+	tailp := f.u64(offCons + sideCounter)
+	atomic.StoreUint64(tailp, f.loanTail+1)
 	// Wake the producer only if it said it sleeps.
 	if w := f.u32(offProdWaiting); atomic.LoadUint32(w) != 0 && atomic.SwapUint32(w, 0) != 0 {
 		bump(f.u64(offCons + sideWakes))
@@ -330,4 +390,37 @@ func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// RingPut is put on the SPSC ring, written on the loan: RingReserve, copy
+// msg into the block and zero the rest (a short message must not keep the
+// tail of an older one), RingCommit. The copy comes before the store of
+// head, so a producer killed at any point leaves no trace but its claim
+// (taken over by the next producer). This is the first of a message's two
+// copies (the second is RingGet's), as with a pipe's write and read.
+// Errors: those of RingReserve and RingCommit, and a message longer than a
+// block.
+func (f *Fifo) RingPut(msg []byte, timeout time.Duration) error {
+	if len(msg) > f.Blksize {
+		return fmt.Errorf("message of %d bytes does not fit a block of %d", len(msg), f.Blksize)
+	}
+	b, err := f.RingReserve(timeout)
+	if err != nil {
+		return err
+	}
+	clear(b[copy(b, msg):])
+	return f.RingCommit()
+}
+
+// RingGet takes the oldest message into dst: RingPeek, copy the block out,
+// RingRelease. A consumer killed before the release leaves the block in the
+// ring for the next consumer; killed after it, it loses that block (as with
+// the semaphores: the message it held).
+func (f *Fifo) RingGet(dst []byte, timeout time.Duration) error {
+	b, err := f.RingPeek(timeout)
+	if err != nil {
+		return err
+	}
+	copy(dst, b)
+	return f.RingRelease()
 }

@@ -50,7 +50,7 @@ func lockCmd(f *cli.Flags) cli.Action {
 			}
 		}
 		if err := m.Lock(cli.Forever); err != nil {
-			return cli.Sys(what, "semop", err)
+			return cli.WithHints(cli.Sys(what, "semop", err), destroyedHints)
 		}
 		cli.Fact("mutex", "held")
 		cli.Fact("SEM_UNDO", undoFact)
@@ -59,18 +59,24 @@ func lockCmd(f *cli.Flags) cli.Action {
 		}
 		// Held until SIGINT or SIGTERM; then give it back ourselves.
 		cli.Hold()
-		return cli.Sys("unlock FIFO key "+KeyString(key), "semop", m.Unlock())
+		return cli.WithHints(cli.Sys("unlock FIFO key "+KeyString(key), "semop", m.Unlock()), destroyedHints)
 	}
+}
+
+// destroyedHints name what EIDRM (removed while we waited) and EINVAL (the
+// set's id is gone) mean to a holder of the mutex.
+var destroyedHints = map[syscall.Errno]string{
+	unix.EIDRM: "the FIFO was destroyed", unix.EINVAL: "the FIFO was destroyed",
 }
 
 func tourLock() error {
 	cli.Say("A process killed with SIGKILL while inside put or get dies holding the mutex.")
 	cli.Say("put and get take it with SEM_UNDO, so the kernel gives it back at exit.")
-	f, err := privateFifo("sysv", 32, 2)
+	f, destroy, err := ownFifo("sysv", 32, 2)
 	if err != nil {
 		return err
 	}
-	defer Destroy(f.Key)
+	defer destroy()
 	defer f.Close()
 	// A holder with SEM_UNDO, killed: the mutex comes back.
 	cli.Say("With SEM_UNDO (what put and get do):")

@@ -179,7 +179,9 @@ func mqOpen(msgsize int) (int, error) {
 	if e != 0 {
 		return -1, cli.Sys("bench: make a POSIX message queue", "mq_open", e)
 	}
-	unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(name)), 0, 0)
+	// Registered (cli.Made) and unlinked at once: an interrupt between the
+	// two still removes the name.
+	cli.Made(func() { unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(name)), 0, 0) })()
 	return int(fd), nil
 }
 

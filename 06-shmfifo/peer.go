@@ -1,30 +1,41 @@
 //go:build linux && (amd64 || arm64)
 
 // The two processes of a benchmark run and how they take turns. The peer is
-// this program again, started with benchEnv set (main calls benchChild). It
-// gets a status pipe at fd 3 (it writes 'r' once ready, then one record per
-// round: its CPU time and context switches over the round), an order pipe
-// at fd 4 (how many messages the next round has; end of file: exit) and the
-// link's files from fd 5 on. A session is one run of one row: start the
-// peer, pin both sides, rounds of a warm-up, the timed round, stop.
+// this program again, started with benchEnv set to its row and a one-time
+// token, the same token as its first argument (main calls benchChild,
+// which refuses to run without both: a variable left in a shell's
+// environment starts no peer). It gets a status pipe at fd 3 (it writes 'r'
+// once ready, then one record per round: its CPU time and context switches
+// over the round), an order pipe at fd 4 (how many messages the next round
+// has; end of file: exit) and the link's files from fd 5 on. A session is
+// one run of one row: start the peer, pin both sides, rounds of a warm-up,
+// the timed round, stop. The peer is killed if this process is interrupted
+// (cli.Made) or dies (Pdeathsig, self.go).
 
 package main
 
 import (
-	"bytes"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"shmlab/internal/cli"
 )
 
 const (
 	benchEnv  = "SHMLAB_SHMFIFO_BENCH"
+	peerArg   = "shmlab-bench-peer:" // the peer's first argument; the token follows
 	statusFd  = 3
 	controlFd = 4
 	linkFd    = 5
@@ -32,21 +43,22 @@ const (
 
 // session is one run of a row: the link, the peer, the pinning.
 type session struct {
-	mech      string
-	size      int
-	ping      bool
-	l         *link
-	cmd       *exec.Cmd
-	status    *os.File   // the peer's records
-	control   *os.File   // our orders to it
-	records   chan usage // what the peer spent on a round
-	ended     chan struct{}
-	closing   atomic.Bool
-	broken    bool          // a round failed: the peer may wait for ever
-	stall     time.Duration // a round that lasts longer is stuck (0: no limit)
-	stalled   atomic.Bool
-	unpin     func()
-	buf, back []byte
+	mech    string
+	size    int
+	ping    bool
+	l       *link
+	cmd     *exec.Cmd
+	status  *os.File   // the peer's records
+	control *os.File   // our orders to it
+	records chan usage // what the peer spent on a round
+	ended   chan struct{}
+	closing atomic.Bool
+	broken  bool          // a round failed: the peer may wait for ever
+	stall   time.Duration // a round that lasts longer is stuck (0: no limit)
+	stalled atomic.Bool
+	unpin   func()
+	seq     uint64 // messages (round trips) sent so far
+	kill    func() // kills the peer (registered with cli.Made)
 }
 
 // openSession sets up mech at size (two directions if ping), starts the
@@ -61,7 +73,7 @@ func openSession(mech string, size int, ping bool) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{mech: mech, size: size, ping: ping, l: l, buf: pattern(size), back: make([]byte, size)}
+	s := &session{mech: mech, size: size, ping: ping, l: l}
 	if !l.local {
 		if err := s.start(); err != nil {
 			l.close()
@@ -87,9 +99,12 @@ func (s *session) start() error {
 		statusW.Close()
 		return err
 	}
-	cmd := self()
+	var tok [16]byte
+	rand.Read(tok[:])
+	token := hex.EncodeToString(tok[:])
+	cmd := self(peerArg + token)
 	cmd.Stdout = os.Stderr
-	cmd.Env = append(os.Environ(), benchEnv+"="+s.mech, "BENCH_SIZE="+strconv.Itoa(s.size))
+	cmd.Env = append(os.Environ(), benchEnv+"="+s.mech+":"+token, "BENCH_SIZE="+strconv.Itoa(s.size))
 	if s.ping {
 		cmd.Env = append(cmd.Env, "BENCH_PING=1")
 	}
@@ -108,10 +123,12 @@ func (s *session) start() error {
 		return err
 	}
 	s.cmd, s.status, s.control = cmd, status, control
+	s.kill = cli.Made(func() { cmd.Process.Kill() })
 	if _, err := io.ReadFull(status, make([]byte, 1)); err != nil {
 		s.closing.Store(true)
 		control.Close()
 		s.reap()
+		s.kill()
 		return fmt.Errorf("bench %s: the peer failed before it was ready", s.mech)
 	}
 	s.records, s.ended = make(chan usage, 1), make(chan struct{})
@@ -182,21 +199,19 @@ func (s *session) run(n int) (sample, error) {
 	return smp, nil
 }
 
-// loop sends n messages (and, for ping-pong, takes each back).
+// loop sends n messages (and, for ping-pong, takes each back, checked).
 func (s *session) loop(n int) error {
-	for i := range n {
-		if err := s.l.send(s.buf); err != nil {
-			return fmt.Errorf("send %d: %w", i, err)
+	for range n {
+		s.seq++
+		if err := s.l.put(s.seq); err != nil {
+			return fmt.Errorf("send %d: %w", s.seq, err)
 		}
 		if !s.ping {
 			continue
 		}
-		if err := s.l.recv(s.back); err != nil {
-			return fmt.Errorf("receive %d: %w", i, err)
+		if err := s.l.take(s.seq); err != nil {
+			return fmt.Errorf("receive %d: %w", s.seq, err)
 		}
-	}
-	if s.ping && s.l.copies > 0 && !bytes.Equal(s.back, s.buf) {
-		return errors.New("the message came back changed")
 	}
 	return nil
 }
@@ -232,6 +247,7 @@ func (s *session) close() error {
 		}
 		s.control.Close()
 		err = s.reap()
+		s.kill()
 		s.status.Close()
 	}
 	s.l.close()
@@ -254,32 +270,39 @@ func (s *session) reap() error {
 
 // benchChild is the peer: it runs in the child when benchEnv is set, and
 // returns its exit status. Each round it takes (or echoes) the messages it
-// is told, then writes what it spent on them.
+// is told, then writes what it spent on them. Started by anything but
+// bench (the variable left in an environment, a value of one's own), it
+// says so in one line and runs nothing.
 func benchChild() int {
-	mech, ping := os.Getenv(benchEnv), os.Getenv("BENCH_PING") != ""
+	e, err := peerEnvironment()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program.Name, err)
+		return 2
+	}
 	status, control := os.NewFile(statusFd, "status"), os.NewFile(controlFd, "control")
-	if os.Getenv("BENCH_CPU") != "" {
-		if _, err := pinThread(envInt("BENCH_CPU")); err != nil {
-			fmt.Fprintln(os.Stderr, "bench child:", err)
+	if e.cpu >= 0 {
+		if _, err := pinThread(e.cpu); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: bench peer: %v\n", program.Name, err)
 			return 1
 		}
 	}
-	step, closeAll, err := peerStep(mech, envInt("BENCH_SIZE"), ping)
+	step, closeAll, err := peerStep(e)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
+		fmt.Fprintf(os.Stderr, "%s: bench peer %s: %v\n", program.Name, e.mech, err)
 		return 1
 	}
 	defer closeAll()
 	status.Write([]byte{'r'})
 	var order [8]byte
-	for {
+	for seq := uint64(0); ; {
 		if _, err := io.ReadFull(control, order[:]); err != nil {
 			return 0 // the run is over
 		}
 		u0 := selfUsage()
-		for i := range binary.LittleEndian.Uint64(order[:]) {
-			if err := step(); err != nil {
-				fmt.Fprintf(os.Stderr, "bench child %s: message %d: %v\n", mech, i, err)
+		for range binary.LittleEndian.Uint64(order[:]) {
+			seq++
+			if err := step(seq); err != nil {
+				fmt.Fprintf(os.Stderr, "%s: bench peer %s: message %d: %v\n", program.Name, e.mech, seq, err)
 				return 1
 			}
 		}
@@ -289,25 +312,76 @@ func benchChild() int {
 	}
 }
 
-// peerStep is what the peer does per message: receive it, or (ping-pong)
-// receive it and send it back.
-func peerStep(mech string, size int, ping bool) (step func() error, closeAll func(), err error) {
-	buf := make([]byte, size)
-	if !ping {
-		recv, closeAll, err := receiver(mech)
-		if err != nil {
-			return nil, nil, err
-		}
-		return func() error { return recv(buf) }, closeAll, nil
+// peerStep is what the peer does per message: take it (receive and check
+// it), or (ping-pong) take it and put it back.
+func peerStep(e peerEnv) (step func(seq uint64) error, closeAll func(), err error) {
+	if !e.ping {
+		return receiver(e)
 	}
-	send, recv, closeAll, err := echoer(mech)
+	put, take, closeAll, err := echoer(e)
 	if err != nil {
 		return nil, nil, err
 	}
-	return func() error {
-		if err := recv(buf); err != nil {
+	return func(seq uint64) error {
+		if err := take(seq); err != nil {
 			return err
 		}
-		return send(buf)
+		return put(seq)
 	}, closeAll, nil
+}
+
+// peerEnv is what bench hands its peer in the environment, checked.
+type peerEnv struct {
+	mech                 string
+	size                 int
+	ping                 bool
+	cpu                  int    // -1: not pinned
+	keys                 [2]int // the FIFOs: there, and (ping-pong) back
+	msqid, chunk         int    // the message queues
+	ringSize, ringBlocks int    // the spin rings and the cache line
+}
+
+// peerEnvironment reads and checks the peer's environment: the row and the
+// token in benchEnv (the token must be the first argument too), then the
+// numbers that row needs. Every error is one line naming the variable.
+func peerEnvironment() (peerEnv, error) {
+	v := os.Getenv(benchEnv)
+	os.Unsetenv(benchEnv) // nothing this process starts is a peer
+	mech, token, _ := strings.Cut(v, ":")
+	if len(token) < 16 || len(os.Args) < 2 || os.Args[1] != peerArg+token {
+		return peerEnv{}, fmt.Errorf("%s is set (to %q): it is only for the peer process `%s bench` starts itself; unset it", benchEnv, v, program.Name)
+	}
+	e := peerEnv{mech: mech, ping: os.Getenv("BENCH_PING") == "1", cpu: -1}
+	if !slices.Contains(mechanisms, mech) && !slices.Contains(pingMechanisms, mech) && mech != "cache-line" {
+		return e, fmt.Errorf("%s=%q: no such row of bench", benchEnv, mech)
+	}
+	var errs []error
+	num := func(name string, lo, hi int) int {
+		n, err := strconv.Atoi(os.Getenv(name))
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("%s=%q: not a number from %d to %d", name, os.Getenv(name), lo, hi))
+		}
+		return n
+	}
+	e.size = num("BENCH_SIZE", 1, 16<<20)
+	if os.Getenv("BENCH_CPU") != "" {
+		e.cpu = num("BENCH_CPU", 0, 1<<16)
+	}
+	switch {
+	case fifoSync[mech] != "":
+		e.keys[0] = num("BENCH_KEY0", math.MinInt32, math.MaxInt32)
+		if e.ping {
+			e.keys[1] = num("BENCH_KEY1", math.MinInt32, math.MaxInt32)
+		}
+	case mech == "sysv-msg":
+		e.msqid, e.chunk = num("BENCH_MSQID", 0, math.MaxInt32), num("BENCH_CHUNK", 1, e.size)
+	case mech == "posix-mq":
+		e.chunk = num("BENCH_CHUNK", 1, e.size)
+	case mech == "spin-ring" || mech == "cache-line":
+		e.ringSize, e.ringBlocks = num("BENCH_RING_SIZE", 1, 16<<20), num("BENCH_RING_BLOCKS", 1, 1<<20)
+	}
+	if len(errs) > 0 {
+		return e, errs[0]
+	}
+	return e, nil
 }

@@ -10,9 +10,11 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
+	"shmlab/internal/cli"
 	"shmlab/internal/exercise"
 	"shmlab/internal/track"
 )
@@ -70,6 +72,32 @@ func privateFifo(sync string, blksize, blocks int) (*Fifo, error) {
 		return f, nil
 	}
 	return nil, errors.New("could not make a FIFO at a free key")
+}
+
+// ownFifo is privateFifo for an experiment that removes the FIFO itself:
+// registered with cli.Made before it exists, so that a signal that comes
+// while Init runs waits for it, then removes what it made. destroy removes
+// the FIFO (once, whoever asks first: the experiment at its end or on an
+// error path, or the interrupt) and says what Destroy said.
+func ownFifo(kind string, blksize, blocks int) (f *Fifo, destroy func() (int, error), err error) {
+	var mu sync.Mutex
+	var n int
+	var rmErr error
+	mu.Lock()
+	remove := cli.Made(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if f != nil {
+			n, rmErr = Destroy(f.Key)
+		}
+	})
+	f, err = privateFifo(kind, blksize, blocks)
+	mu.Unlock()
+	if err != nil {
+		remove()
+		return nil, nil, err
+	}
+	return f, func() (int, error) { remove(); return n, rmErr }, nil
 }
 
 // trackFifo records the objects of a FIFO this process made.

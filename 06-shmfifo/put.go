@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -91,14 +92,20 @@ func (p *producer) generate(id, n int) error {
 	return nil
 }
 
-// stdin puts one message per line of standard input.
+// stdin puts one message per line of standard input. A line may be a
+// block long: the scanner holds at most blksize+1 bytes (the line and its
+// newline), so endless input without a newline (/dev/zero) is refused
+// after one block, never read whole.
 func (p *producer) stdin() error {
 	sc := bufio.NewScanner(os.Stdin)
-	sc.Buffer(make([]byte, 64<<10), 1<<30)
+	sc.Buffer(make([]byte, min(p.f.Blksize+1, 64<<10)), p.f.Blksize+1)
 	for sc.Scan() {
 		if err := p.put(sc.Bytes()); err != nil {
 			return err
 		}
 	}
-	return sc.Err()
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return fmt.Errorf("put into FIFO key %s: line %d of stdin is longer than a block of %d bytes", KeyString(p.f.Key), p.n+1, p.f.Blksize)
+	}
+	return cli.Sys("put into FIFO key "+KeyString(p.f.Key), "read", sc.Err())
 }

@@ -76,17 +76,39 @@ type Fifo struct {
 	// The sync area's objects themselves (posix mode, not SPSC).
 	robust                 *Mutex
 	futexFree, futexFilled *Sem
+	// checkCounts makes Put and Get compare the semaphores with the ring
+	// when rd_index = wr_index (index, countsAgree): set by the programs
+	// (openFifo), not by bench, which times the course's algorithm alone.
+	checkCounts bool
 	// This process's view of an SPSC ring: its claims (producer, consumer)
 	// and the other side's counter as last seen. tail and head only grow,
 	// so an old value only makes the ring look fuller or emptier than it
 	// is: it is read again only when it says "wait".
 	claimed            [2]bool
 	seenTail, seenHead uint64
+	// A loan in progress (lab_fast.go): the block RingReserve handed out
+	// until RingCommit (its head), the block RingPeek handed out until
+	// RingRelease (its tail).
+	reserved, peeked bool
+	loanHead         uint64
+	loanTail         uint64
+	// SpinMax is the longest a ring wait spins before it sleeps in
+	// FUTEX_WAIT (ringwait.go): 0 adapts to the recent waits (at most
+	// DefaultSpinMax), a negative value never spins.
+	SpinMax   time.Duration
+	spinAdapt [2]time.Duration // per side: the adaptive spin limit (SpinMax 0), ringwait.go
+	slipRest  int              // waits left before the consumer tries to slip again (ringwait.go)
 }
 
 // ErrCorrupt is wrapped by every error about a header that does not make
 // sense: a FIFO whose memory another process has scribbled on.
 var ErrCorrupt = errors.New("corrupt FIFO header")
+
+// ErrInconsistent is wrapped by the error of a put or get whose semaphores
+// deny what the ring holds: a count raised by another process (semctl
+// SETVAL, a stray V) would hand out a block never written, or overwrite
+// one not yet taken.
+var ErrInconsistent = errors.New("FIFO inconsistent")
 
 // field reads header field i. Another process may write it at any moment;
 // callers hold the mutex when the value matters, and check it before use.
@@ -110,7 +132,46 @@ func (f *Fifo) index(i int) (int, error) {
 		name := [...]string{hRdIndex: "rd_index", hWrIndex: "wr_index"}[i]
 		return 0, fmt.Errorf("key %s: %w: %s %d is not below blocks %d", KeyString(f.Key), ErrCorrupt, name, v, f.Blocks)
 	}
+	if f.checkCounts && f.field(hRdIndex+hWrIndex-i) == v {
+		return int(v), f.countsAgree(i)
+	}
 	return int(v), nil
+}
+
+// countsAgree is asked by a get (i = hRdIndex) or a put (hWrIndex) that
+// holds the mutex and a token of its semaphore and finds rd_index =
+// wr_index: the ring is full or empty, and the counts say which. With free
+// F, filled G, blocks N, and the processes inside put or get, F counts
+// empty blocks and G written ones, less those held or in flight; so a full
+// ring has F = 0 and an empty one G = 0, at every instant while the mutex
+// is held (a process killed anywhere only lowers a count for good). A get
+// needs a full ring, a put an empty one: a token the other count denies
+// was made by hand, and taking it would deliver an unwritten block (or
+// overwrite an unread one). Counts above N are refused as well.
+func (f *Fifo) countsAgree(i int) error {
+	free, filled, err := f.counts()
+	if err != nil {
+		return err
+	}
+	if free > f.Blocks || filled > f.Blocks || free+filled > f.Blocks ||
+		(i == hRdIndex && free > 0) || (i == hWrIndex && filled > 0) {
+		verb := map[bool]string{true: "a get", false: "a put"}[i == hRdIndex]
+		return fmt.Errorf("key %s: %w: free %d, filled %d, blocks %d, rd_index = wr_index = %d: %s got a block the counts deny (a semaphore raised by hand: semctl SETVAL?)",
+			KeyString(f.Key), ErrInconsistent, free, filled, f.Blocks, f.field(i), verb)
+	}
+	return nil
+}
+
+// counts reads free and filled without taking them: semctl GETVAL on the
+// course's sets, the value of each sem_t of a posix FIFO.
+func (f *Fifo) counts() (free, filled int, err error) {
+	if f.Sync == "posix" {
+		return int(f.futexFree.Value()), int(f.futexFilled.Value()), nil
+	}
+	if free, err = SemGetVal(f.Free); err == nil {
+		filled, err = SemGetVal(f.Filled)
+	}
+	return free, filled, err
 }
 
 // checkHeader checks that the geometry in the header is still the one
@@ -149,12 +210,13 @@ func KeyString(key int) string { return fmt.Sprintf("0x%08x", uint32(key)) }
 // Open attaches the FIFO at key, made before by Init (in Go or in C):
 // shmget(key, 0, 0) and shmat, a check of the header against the segment
 // size, and semget(key+i, 0, 0) for the three sets, each of which must hold
-// one semaphore.
+// one semaphore. Without those three sets it is a -sync posix FIFO if its
+// sync area says so and agrees with the header and the segment size.
 //
 // Errors: shmget ENOENT (no FIFO at key), shmat EACCES (its mode does not
 // let us in: shmget(key, 0, 0) asks for no access, so it checks none),
 // semget ENOENT (the segment without its sets), ErrCorrupt (a header that
-// does not fit the segment).
+// does not fit the segment, a sync area that does not agree).
 func Open(key int) (*Fifo, error) {
 	id, err := unix.SysvShmGet(key, 0, 0)
 	if err != nil {
@@ -186,8 +248,15 @@ func attach(key, id int) (*Fifo, error) {
 		return nil, fmt.Errorf("key %s: %w: the segment has %d bytes, less than a header", KeyString(key), ErrCorrupt, len(mem))
 	}
 	bs, n := f.field(hBlksize), f.field(hBlocks)
+	// The kind: the course's three sets at key make it a sysv FIFO whatever
+	// its bytes say (a message may hold the magic word where a posix FIFO
+	// keeps it); only without them is the sync area looked at, and then it
+	// must agree with the header and the segment size (attachPosix).
+	off, mode, posix := 0, 0, false
+	if !sysvSets(key) {
+		off, mode, posix = syncArea(mem)
+	}
 	room, where := len(mem), ""
-	off, mode, posix := syncArea(mem)
 	if posix {
 		room, where = off, " before its sync area"
 	}
@@ -204,6 +273,24 @@ func attach(key, id int) (*Fifo, error) {
 		}
 	}
 	return f, nil
+}
+
+// sysvSets reports whether the three one-semaphore sets of a course FIFO
+// are at key, key+1 and key+2. They, not the segment's bytes, say which
+// kind of FIFO is at key: whoever may put a message writes bytes of the
+// segment, but only a process that makes semaphore sets makes these. A set
+// whose size cannot be read (IPC_STAT: EACCES) counts; Open then says why.
+func sysvSets(key int) bool {
+	for i := range 3 {
+		id, err := Semget(key+i, 0, 0)
+		if err != nil {
+			return false
+		}
+		if n, err := SemNsems(id); err == nil && n != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // openSems finds the three sets at Key, Key+1 and Key+2, checks that each

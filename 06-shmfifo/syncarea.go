@@ -16,7 +16,7 @@
 //	  +8   mode    uint32 1: semaphores (any number of producers and consumers), 2: SPSC ring
 //	  +12  blksize uint32 copy of the header's, checked on attach and on every put and get
 //	  +16  blocks  uint32 copy
-//	  +20  dead    uint32 set by destroy before it wakes every waiter (they return EIDRM)
+//	  +20  dead    uint32 set by destroy once the segment is removed; the waiters it wakes return EIDRM
 //	  +24  recovered uint64 times the mutex was taken from a dead owner
 //	  +64  pthread_mutex_t mutex  40 bytes, glibc's, process-shared and robust (robust.go)
 //	  +128 sem_t free     32 bytes each, glibc's x86-64 layout: uint64 data (value in
@@ -140,6 +140,10 @@ func (f *Fifo) attachPosix(off, mode int) error {
 		return fmt.Errorf("key %s: %w: header says blksize %d blocks %d, the sync area blksize %d blocks %d",
 			KeyString(f.Key), ErrCorrupt, f.Blksize, f.Blocks, bs, n)
 	}
+	if want := posixSize(f.Blksize, f.Blocks); uint64(len(f.mem)) != want {
+		return fmt.Errorf("key %s: %w: the segment has %d bytes, a posix FIFO of blksize %d blocks %d has %d",
+			KeyString(f.Key), ErrCorrupt, len(f.mem), f.Blksize, f.Blocks, want)
+	}
 	if f.SPSC {
 		if f.Blocks > 1<<30 {
 			return fmt.Errorf("key %s: %w: an SPSC ring holds at most 2^30 blocks, not %d", KeyString(f.Key), ErrCorrupt, f.Blocks)
@@ -254,26 +258,58 @@ func (f *Fifo) describe() string {
 	return s
 }
 
-// markDestroyed is what destroy does to a posix-mode FIFO before it removes
-// the segment: removing a segment wakes nobody (unlike semctl IPC_RMID), so
-// it sets the dead word and wakes every waiter on every futex word of the
-// sync area; each returns EIDRM. It reports whether the segment was posix.
-func markDestroyed(id int) bool {
+// posixWaiters is the sync area of a posix FIFO that Destroy is removing.
+// Removing a segment wakes nobody (unlike semctl IPC_RMID), so Destroy
+// attaches it first (watchWaiters), removes it, and only if that worked
+// sets the dead word and wakes every waiter on every futex word (Wake); each
+// returns EIDRM. A refused removal (EPERM: another user's FIFO) leaves the
+// FIFO and its waiters as they were (Drop). The mapping made before
+// IPC_RMID stays valid after it, until shmdt.
+type posixWaiters struct{ f *Fifo }
+
+// watchWaiters attaches segment id if it holds a posix FIFO: no course sets
+// at key (sysvSets), the magic word, a known mode, and a segment size that
+// is the one of the sync area's copy of the geometry. Otherwise (a sysv
+// FIFO, anything else, an attach refused) it returns nil, whose Wake
+// reports false and whose Drop does nothing.
+func watchWaiters(key, id int) *posixWaiters {
+	if sysvSets(key) {
+		return nil
+	}
 	mem, err := unix.SysvShmAttach(id, 0, 0)
 	if err != nil {
-		return false
+		return nil
 	}
-	defer unix.SysvShmDetach(mem)
-	off, _, ok := syncArea(mem)
-	if !ok {
-		return false
-	}
+	off, mode, ok := syncArea(mem)
 	f := &Fifo{mem: mem, sync: off}
-	atomic.StoreUint32(f.u32(offDead), 1)
-	for _, w := range []int{offMutex, offFree, offFilled, offProd + sideCounter, offCons + sideCounter} {
-		FutexWake(low32(f.u64(w)), 1<<30)
+	if !ok || (mode != modeSem && mode != modeSPSC) ||
+		uint64(len(mem)) != posixSize(int(*f.u32(offBlksize)), int(*f.u32(offBlocks))) {
+		unix.SysvShmDetach(mem)
+		return nil
 	}
+	return &posixWaiters{f}
+}
+
+// Wake marks the FIFO dead, wakes its waiters and detaches; it reports
+// whether w held a posix FIFO. Call it once the segment is removed.
+func (w *posixWaiters) Wake() bool {
+	if w == nil {
+		return false
+	}
+	f := w.f
+	atomic.StoreUint32(f.u32(offDead), 1)
+	for _, off := range []int{offMutex, offFree, offFilled, offProd + sideCounter, offCons + sideCounter} {
+		FutexWake(low32(f.u64(off)), 1<<30)
+	}
+	unix.SysvShmDetach(f.mem)
 	return true
+}
+
+// Drop detaches without a word to the waiters: the removal failed.
+func (w *posixWaiters) Drop() {
+	if w != nil {
+		unix.SysvShmDetach(w.f.mem)
+	}
 }
 
 // ClaimError is what a second live producer (or consumer) of an SPSC ring

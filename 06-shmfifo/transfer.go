@@ -4,10 +4,18 @@
 // producer) and its peer (peer.go): how each side sends and receives, what
 // the peer is handed, and what to undo afterwards. The ceilings (a spin
 // ring, a cache line) are in ceiling.go, the message queues in msgqueue.go.
+//
+// Every row does the same work on the payload: the sender writes the
+// message's number into the first word of each 64-byte cache line of the
+// message (stamp), the receiver reads each of those words and checks it
+// (checkStamp). The copying mechanisms stamp their send buffer before the
+// write and check their receive buffer after the read; the zero-copy row
+// stamps and checks the block where it lies in the ring.
 
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +30,11 @@ import (
 // link is a mechanism set up between this process and its peer: how this
 // side sends (and, for ping-pong, receives), what the peer is handed
 // (environment, descriptors from linkFd on), and what to undo afterwards.
+// put sends message number seq (from 1), take receives one and checks that
+// it is message seq: built by finish from send and recv of a buffer, or
+// given as they are by the zero-copy link, which has no buffer.
 type link struct {
+	put, take  func(seq uint64) error
 	send, recv func([]byte) error
 	env        []string
 	files      []*os.File // the peer's ends: closed here once it has them
@@ -79,11 +91,73 @@ func (l *link) futexCalls() float64 {
 	return float64(n)
 }
 
+// finish gives the link its put and take, from send and recv with a
+// buffer of their own where the link has none.
+func (l *link) finish(size int) *link {
+	if l.put == nil && l.send != nil {
+		l.put = stamped(l.send, pattern(size))
+	}
+	if l.take == nil && l.recv != nil {
+		l.take = checked(l.recv, make([]byte, size))
+	}
+	return l
+}
+
+// stamped is put for a mechanism that sends a buffer: stamp it, send it.
+func stamped(send func([]byte) error, buf []byte) func(uint64) error {
+	return func(seq uint64) error {
+		stamp(buf, seq)
+		return send(buf)
+	}
+}
+
+// checked is take for a mechanism that receives into a buffer: receive,
+// then check the stamp.
+func checked(recv func([]byte) error, buf []byte) func(uint64) error {
+	return func(seq uint64) error {
+		if err := recv(buf); err != nil {
+			return err
+		}
+		return checkStamp(buf, seq)
+	}
+}
+
+// stamp writes seq into the first 8 bytes of every 64-byte line of msg:
+// a write to each cache line, what a sender does to a message at the
+// least (a line it never writes could not carry anything new).
+func stamp(msg []byte, seq uint64) {
+	for off := 0; off+8 <= len(msg); off += 64 {
+		binary.NativeEndian.PutUint64(msg[off:], seq)
+	}
+}
+
+// checkStamp reads the word stamp wrote in every line of msg and checks
+// that it is seq: a read of each cache line, what a receiver does at the
+// least, and the proof that the whole message is the one expected.
+func checkStamp(msg []byte, seq uint64) error {
+	for off := 0; off+8 <= len(msg); off += 64 {
+		if v := binary.NativeEndian.Uint64(msg[off:]); v != seq {
+			return fmt.Errorf("message %d: the word at byte %d says %d", seq, off, v)
+		}
+	}
+	return nil
+}
+
 // transferLink sets up mech for messages of size bytes, one way.
 func transferLink(mech string, size int) (*link, error) {
-	switch mech {
-	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
+	l, err := newTransferLink(mech, size)
+	if err != nil {
+		return nil, err
+	}
+	return l.finish(size), nil
+}
+
+// newTransferLink makes the link of mech, before finish.
+func newTransferLink(mech string, size int) (*link, error) {
+	if fifoSync[mech] != "" {
 		return fifoLink(mech, size, benchRing(size), 1)
+	}
+	switch mech {
 	case "pipe":
 		return pipeLink(size, 1)
 	case "unix-stream":
@@ -117,11 +191,63 @@ func fifoLink(mech string, size, blocks, n int) (*link, error) {
 		l.fifos = append(l.fifos, f)
 		l.env = append(l.env, fmt.Sprintf("BENCH_KEY%d=%d", i, f.Key))
 	}
-	l.send = func(b []byte) error { return l.fifos[0].Send(b, Forever) }
-	if n > 1 {
-		l.recv = func(b []byte) error { return l.fifos[1].Receive(b, Forever) }
+	var err error
+	if l.put, err = fifoPut(mech, l.fifos[0], size); err == nil && n > 1 {
+		l.take, err = fifoTake(mech, l.fifos[1], size)
+	}
+	if err != nil {
+		l.close()
+		return nil, err
+	}
+	if mech == "shmfifo-zerocopy" {
+		l.copies = 0
 	}
 	return l, nil
+}
+
+// fifoPut is how a side sends on f for mech: Send of a stamped buffer (a
+// copy into the block), or, zero-copy, a block reserved in the ring,
+// stamped where it lies and committed. The fast path's rows at other spin
+// limits set the FIFO's SpinMax.
+func fifoPut(mech string, f *Fifo, size int) (func(uint64) error, error) {
+	f.SpinMax = spinMax[mech]
+	if mech != "shmfifo-zerocopy" {
+		return stamped(func(b []byte) error { return f.Send(b, Forever) }, pattern(size)), nil
+	}
+	if err := f.claim(offProd, "producer"); err != nil {
+		return nil, err
+	}
+	return func(seq uint64) error {
+		b, err := f.RingReserve(Forever)
+		if err != nil {
+			return err
+		}
+		stamp(b[:size], seq)
+		return f.RingCommit()
+	}, nil
+}
+
+// fifoTake is how a side receives from f for mech: Receive into a buffer
+// (a copy out of the block) and check it there, or, zero-copy, the oldest
+// block peeked at, checked where it lies and released.
+func fifoTake(mech string, f *Fifo, size int) (func(uint64) error, error) {
+	f.SpinMax = spinMax[mech]
+	if mech != "shmfifo-zerocopy" {
+		return checked(func(b []byte) error { return f.Receive(b, Forever) }, make([]byte, size)), nil
+	}
+	if err := f.claim(offCons, "consumer"); err != nil {
+		return nil, err
+	}
+	return func(seq uint64) error {
+		b, err := f.RingPeek(Forever)
+		if err != nil {
+			return err
+		}
+		if err := checkStamp(b[:size], seq); err != nil {
+			return err
+		}
+		return f.RingRelease()
+	}, nil
 }
 
 // pipeLink makes n pipes; the peer gets the read end of the first and the
@@ -164,22 +290,23 @@ func socketLink() (*link, error) {
 	return l, nil
 }
 
-// memcpyLink is no IPC at all: "sending" copies the next block of a
-// private ring of benchRing(size) blocks into one buffer, on one core. It
-// is one of the two copies every FIFO message costs, with nothing else: no
+// memcpyLink is no IPC at all: "sending" copies the stamped buffer into
+// the next block of a private ring of benchRing(size) blocks and checks the
+// copy there, on one core. It is one of the two copies every FIFO message
+// costs, with the same stamping and checking, and nothing else: no
 // hand-over to another core, so not a ceiling for one.
 func memcpyLink(size int) *link {
 	blocks := benchRing(size)
-	ring, dst := pattern(blocks*size), make([]byte, size)
+	ring := pattern(blocks * size)
 	i := 0
 	l := &link{chunk: size, copies: 1, local: true, noFutex: true}
-	l.send = func([]byte) error {
+	l.send = func(b []byte) error {
 		off := i * size
-		copy(dst, ring[off:off+size])
+		copy(ring[off:off+size], b)
 		if i++; i == blocks {
 			i = 0
 		}
-		return nil
+		return checkStamp(ring[off:off+size], binary.NativeEndian.Uint64(b))
 	}
 	return l
 }
@@ -222,32 +349,33 @@ func limit(path string, def int) int {
 	return v
 }
 
-// receiver is the peer's side of a one-way link: the file at linkFd, a
-// FIFO's key, a queue's id or the ring's mapping from the environment.
-func receiver(mech string) (recv func([]byte) error, closeAll func(), err error) {
+// receiver is the peer's side of a one-way link, its take: from the file
+// at linkFd, a FIFO's key, a queue's id or the ring's mapping, as the
+// environment says (e, checked by peerEnvironment).
+func receiver(e peerEnv) (take func(uint64) error, closeAll func(), err error) {
 	data := os.NewFile(linkFd, "data")
-	switch mech {
-	case "shmfifo", "shmfifo-psem", "shmfifo-posix":
-		f, err := Open(envInt("BENCH_KEY0"))
-		if err != nil {
-			return nil, nil, err
-		}
-		return func(b []byte) error { return f.Receive(b, Forever) }, func() { f.Close() }, nil
+	buf := make([]byte, e.size)
+	switch e.mech {
 	case "pipe", "unix-stream":
-		return func(b []byte) error { _, err := io.ReadFull(data, b); return err }, func() {}, nil
+		return checked(func(b []byte) error { _, err := io.ReadFull(data, b); return err }, buf), func() {}, nil
 	case "sysv-msg":
-		return sysvMsgReceiver(envInt("BENCH_MSQID"), envInt("BENCH_CHUNK")), func() {}, nil
+		return checked(sysvMsgReceiver(e.msqid, e.chunk), buf), func() {}, nil
 	case "posix-mq":
-		return posixMqReceiver(int(data.Fd()), envInt("BENCH_CHUNK")), func() {}, nil
+		return checked(posixMqReceiver(int(data.Fd()), e.chunk), buf), func() {}, nil
 	case "spin-ring":
-		rings, unmap, err := peerRings(data, 1)
+		rings, unmap, err := mapRings(data, e.ringSize, e.ringBlocks, 1)
 		if err != nil {
 			return nil, nil, err
 		}
-		return rings[0].get, unmap, nil
+		return checked(rings[0].get, buf), unmap, nil
 	}
-	return nil, nil, fmt.Errorf("unknown mechanism %q", mech)
+	f, err := Open(e.keys[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	if take, err = fifoTake(e.mech, f, e.size); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return take, func() { f.Close() }, nil
 }
-
-// envInt is a number the benchmark passed to its child in the environment.
-func envInt(k string) int { v, _ := strconv.Atoi(os.Getenv(k)); return v }

@@ -18,7 +18,8 @@ import (
 
 func undoCmd(f *cli.Flags) cli.Action {
 	iters := f.Int("iters", 40000, 1, 1<<24, "P/V pairs to try, each way")
-	return func([]string) error { return undo(int(*iters)) }
+	ready := f.Ready("the semaphore set is made")
+	return func([]string) error { return undo(int(*iters), *ready) }
 }
 
 func tourUndo() error {
@@ -27,16 +28,21 @@ func tourUndo() error {
 	cli.Say("P then V by the same process, the sum stays 0. For a counting semaphore where")
 	cli.Say("one side only does P and the other only V, it grows by one per operation, and")
 	cli.Say("semop fails with ERANGE once it would pass 32767.")
-	return undo(40000)
+	return undo(40000, "")
 }
 
-func undo(n int) error {
+func undo(n int, ready string) error {
 	id, err := Semget(unix.IPC_PRIVATE, 1, 0o600)
 	if err != nil {
 		return cli.Sys("make a private semaphore set", "semget", err)
 	}
+	// A private set has no key to find it by: it goes at the end, on every
+	// error path and when interrupted.
 	track.Sem(id, unix.IPC_PRIVATE)
-	defer SemRemove(id)
+	defer cli.Made(func() { SemRemove(id) })()
+	if err := cli.Ready(ready); err != nil {
+		return err
+	}
 	// The mutex way: P and V both with SEM_UNDO, by the same process.
 	if err := SemSetVal(id, 1); err != nil {
 		return cli.Sys("set the semaphore to 1", "semctl SETVAL", err)
