@@ -111,8 +111,8 @@ func benchCmd(f *cli.Flags) cli.Action {
 
 // parse checks the options and reads the lists of sizes and rows.
 func (o *benchOpts) parse(sizes, only string, ping, md bool) error {
-	if o.time <= 0 {
-		return cli.Usagef("time %v: must be more than 0", o.time)
+	if o.time <= 0 || o.time > time.Minute {
+		return cli.Usagef("time %v: must be more than 0 and at most 1m", o.time)
 	}
 	if o.iters > 0 && !ping {
 		return cli.Usagef("bench: -iters N counts round trips: it goes with -pingpong")

@@ -14,6 +14,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"shmlab/internal/cli"
 )
 
 const (
@@ -27,7 +32,13 @@ type benchRun struct{ transfer, ping []benchResult }
 // writeReport runs both tables twice (printing them as they come) and
 // rewrites what lies between FILE's begin and end lines.
 func writeReport(path string, o benchOpts) error {
-	old, err := os.ReadFile(path)
+	// Read FILE without following a link or opening a FIFO.
+	in, err := cli.OpenRegular(path, unix.O_RDONLY|unix.O_NOFOLLOW)
+	if err != nil {
+		return err
+	}
+	old, err := io.ReadAll(in)
+	in.Close()
 	if err != nil {
 		return err
 	}
@@ -36,6 +47,21 @@ func writeReport(path string, o benchOpts) error {
 		return fmt.Errorf("bench -md %s: no lines %q and %q to write between", path, reportBegin+" -->", reportEnd)
 	}
 	i += bytes.IndexByte(old[i:], '\n') + 1
+	// The new text goes into FILE.new, made now (before minutes of runs),
+	// never through a link, removed unless renamed over FILE.
+	tmp := path + ".new"
+	fd, err := unix.Open(tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return cli.SysHint("bench -md: create "+cli.Quote(tmp), "open", err, "a file of that name is in the way: remove it")
+	}
+	f := os.NewFile(uintptr(fd), tmp)
+	var renamed atomic.Bool
+	defer cli.Made(func() {
+		f.Close()
+		if !renamed.Load() {
+			os.Remove(tmp)
+		}
+	})()
 	o.csv = false
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nMachine: %s. Load average before the runs: %s. Settings: `-sizes %s -time %v -count %d`.\n",
@@ -55,11 +81,17 @@ func writeReport(path string, o benchOpts) error {
 	}
 	writeGoals(&b, runs)
 	out := append(append(append([]byte{}, old[:i]...), b.String()...), old[j:]...)
-	tmp := path + ".new"
-	if err := os.WriteFile(tmp, out, 0o644); err != nil {
+	if _, err := f.Write(out); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	renamed.Store(true)
+	return nil
 }
 
 // goal is one target of the fast path: a value measured in one run, and
