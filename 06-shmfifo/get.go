@@ -21,11 +21,7 @@ func getCmd(f *cli.Flags) cli.Action {
 	verify := f.Bool("verify", "check each block as `verify` does (put -gen's messages) instead of printing it, then print the counts")
 	f.Args(0, 1) // [KEY]
 	return func(args []string) error {
-		key, _, err := fifoKey(k, "get", args, 0, 0)
-		if err != nil {
-			return err
-		}
-		fifo, err := openFifo(key)
+		fifo, err := fifoArg(k, "get", args)
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,16 @@ func fifoKey(k *cli.Key, name string, args []string, min, max int) (int, []strin
 	return key, args, nil
 }
 
+// fifoArg is what get, lock and stat begin with: the FIFO named by the key
+// flags or the KEY argument (and nothing else), opened as openFifo does.
+func fifoArg(k *cli.Key, name string, args []string) (*Fifo, error) {
+	key, _, err := fifoKey(k, name, args, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	return openFifo(key)
+}
+
 // ftok is Ftok with the error line of a program.
 func ftok(path string, id int) (int, error) {
 	key, err := Ftok(path, id)

@@ -26,16 +26,12 @@ func lockCmd(f *cli.Flags) cli.Action {
 	ready := f.Ready("the mutex is held")
 	f.Args(0, 1) // [KEY]
 	return func(args []string) error {
-		key, _, err := fifoKey(k, "lock", args, 0, 0)
-		if err != nil {
-			return err
-		}
-		fifo, err := openFifo(key)
+		fifo, err := fifoArg(k, "lock", args)
 		if err != nil {
 			return err
 		}
 		defer fifo.Close()
-		what := "lock FIFO key " + KeyString(key)
+		what := "lock FIFO key " + KeyString(fifo.Key)
 		if fifo.SPSC {
 			return fmt.Errorf("%s: an SPSC ring has no mutex: the producer and the consumer never wait for each other's lock", what)
 		}
@@ -59,7 +55,7 @@ func lockCmd(f *cli.Flags) cli.Action {
 		}
 		// Held until SIGINT or SIGTERM; then give it back ourselves.
 		cli.Hold()
-		return cli.WithHints(cli.Sys("unlock FIFO key "+KeyString(key), "semop", m.Unlock()), destroyedHints)
+		return cli.WithHints(cli.Sys("unlock FIFO key "+KeyString(fifo.Key), "semop", m.Unlock()), destroyedHints)
 	}
 }
 

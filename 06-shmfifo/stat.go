@@ -22,11 +22,7 @@ func statCmd(f *cli.Flags) cli.Action {
 	timeout := f.Timeout(10*time.Second, "-until's line does not come")
 	f.Args(0, 1) // [KEY]
 	return func(args []string) error {
-		key, _, err := fifoKey(k, "stat", args, 0, 0)
-		if err != nil {
-			return err
-		}
-		fifo, err := openFifo(key)
+		fifo, err := fifoArg(k, "stat", args)
 		if err != nil {
 			return err
 		}
@@ -36,7 +32,7 @@ func statCmd(f *cli.Flags) cli.Action {
 		for delay := time.Millisecond; ; delay = min(2*delay, 20*time.Millisecond) {
 			s, err := fifo.Stat()
 			if err != nil {
-				return cli.Sys("stat FIFO key "+KeyString(key), "shmctl", err)
+				return cli.Sys("stat FIFO key "+KeyString(fifo.Key), "shmctl", err)
 			}
 			facts := statLines(fifo, s)
 			if *until == "" || hasLine(facts, *until) {
@@ -45,7 +41,7 @@ func statCmd(f *cli.Flags) cli.Action {
 			}
 			if *timeout >= 0 && time.Since(start) >= *timeout {
 				printFacts(facts)
-				return fmt.Errorf("stat FIFO key %s: no line %q within %v", KeyString(key), *until, *timeout)
+				return fmt.Errorf("stat FIFO key %s: no line %q within %v", KeyString(fifo.Key), *until, *timeout)
 			}
 			time.Sleep(delay)
 		}
