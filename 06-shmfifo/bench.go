@@ -157,99 +157,6 @@ func (o benchOpts) rows(all []string) []string {
 	return r
 }
 
-// measureGroup measures every mechanism of mechs at size o.count times,
-// in turns: one run of each, then again, so that a change in the machine's
-// speed (another process, the host moving a virtual CPU) falls on all the
-// rows of a size alike, and the ratios between them stay fair.
-func measureGroup(mechs []string, size int, ping bool, o benchOpts) ([]benchResult, error) {
-	rows := make([]benchResult, len(mechs))
-	for i, mech := range mechs {
-		rows[i] = benchResult{mech: mech, size: size}
-	}
-	for range o.count {
-		for i := range rows {
-			if err := rows[i].measureOnce(ping, o); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i := range rows {
-		rows[i].summarise()
-	}
-	return rows, nil
-}
-
-// measureOnce is one run of the row, in a session of its own.
-func (r *benchResult) measureOnce(ping bool, o benchOpts) error {
-	s, err := openSession(r.mech, r.size, ping)
-	if err != nil {
-		return err
-	}
-	r.copies, r.chunk, r.pipeCap = s.l.copies, s.l.chunk, s.l.pipeCap
-	var smp sample
-	if o.ready != nil {
-		err = o.ready()
-	}
-	if err == nil {
-		smp, err = s.measure(o)
-	}
-	if cerr := s.close(); err == nil && cerr != nil {
-		err = fmt.Errorf("bench %s: peer: %w", r.mech, cerr)
-	}
-	if err != nil {
-		return err
-	}
-	r.runs = append(r.runs, smp)
-	return nil
-}
-
-// maxRound is the most messages one round may have.
-const maxRound = 1 << 30
-
-// measure is one run: rounds of a warm-up, each larger than the last, until
-// one lasts a tenth of o.time (as testing.B grows b.N); then the measured
-// round, sized from it to last o.time, in ten parts: it ends with the part
-// that passes o.time, so that a row whose speed falls in the middle (a
-// side that starts sleeping, another process that takes a core) is
-// measured over about o.time like every other row, not for ten times as
-// long. With o.iters it is one round of that many round trips.
-func (s *session) measure(o benchOpts) (sample, error) {
-	warm := o.time / 10
-	s.stall = 10*time.Second + 20*o.time
-	n := 1
-	for {
-		smp, err := s.run(n)
-		if err != nil {
-			return smp, err
-		}
-		if smp.elapsed >= warm || n >= maxRound {
-			n = scaleRound(n, smp.elapsed, o.time, maxRound)
-			break
-		}
-		// Aim 20% past the warm-up, at most 100 times the last round.
-		n = scaleRound(n, smp.elapsed, warm*6/5, 100*n)
-	}
-	if o.iters > 0 {
-		return s.run(o.iters)
-	}
-	total := sample{}
-	for part := max(1, n/10); total.elapsed < o.time; {
-		smp, err := s.run(part)
-		total = total.plus(smp)
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
-// scaleRound is how many messages take goal if n took took: at least 1
-// more than n when growing, at most limit.
-func scaleRound(n int, took, goal time.Duration, limit int) int {
-	next := float64(n) * float64(goal) / float64(max(took, time.Microsecond))
-	return int(max(1, min(next, float64(limit))))
-}
-
 // runTransfer prints the throughput table: every mechanism at every size.
 func runTransfer(w io.Writer, o benchOpts) ([]benchResult, error) {
 	printHeader(w, o)
@@ -262,13 +169,15 @@ func runTransfer(w io.Writer, o benchOpts) ([]benchResult, error) {
 	var all []benchResult
 	var notes []string
 	for _, size := range o.sizes {
-		rows, err := measureGroup(o.rows(mechanisms), size, false, o)
+		g, err := measureGroup(o.rows(mechanisms), size, false, o)
 		if err != nil {
 			return all, err
 		}
+		rows := g.rows
 		for _, r := range rows {
 			notes = append(notes, r.notes()...)
 		}
+		notes = append(notes, g.note(size))
 		printRows(w, rows, o.csv)
 		all = append(all, rows...)
 	}
@@ -282,15 +191,16 @@ func runTransfer(w io.Writer, o benchOpts) ([]benchResult, error) {
 	return all, nil
 }
 
-const transferLegend = `msgs/s: the median run; (min - max): the slowest and the fastest run (the runs of a size take turns)
+const transferLegend = `msgs/s: the median run; (min - max): the slowest and the fastest run (the rows of a size run together, in cycles)
 every row: the sender writes the message's number into one word of each 64-byte line of the message,
   the receiver reads and checks each of those words (the FIFOs, pipe, socket and queues in their own
   buffers, around the copies; shmfifo-zerocopy in the ring's block itself)
 shmfifo-zerocopy: the fast path's ring, each block written and read where it lies (RingReserve/RingCommit,
   RingPeek/RingRelease): no copy at all
 posix-nospin: the fast path with SpinMax < 0: a side that must wait sleeps in FUTEX_WAIT at once
-x pipe: messages per second against the pipe's, same size, same run
-of ring: messages per second as a fraction of spin-ring's: the ceiling, the same ring spinning, no futex, no checks
+x pipe: messages per second against the pipe's: the median over the cycles of the two parts' ratio in each
+of ring: messages per second as a fraction of spin-ring's, cycle by cycle: the ceiling, the same ring spinning,
+  no futex, no checks
 copies: times each byte is copied on its way from the sender's buffer to the receiver's
 cpu ns/msg: CPU time (user + system) of both processes per message (getrusage); busy: that over the wall time,
   in CPUs: 2.0 is both sides running all the time (spinning or working), below 1 one side mostly sleeps
@@ -350,7 +260,7 @@ func find(rows []benchResult, mech string, size int) *benchResult {
 // printRows prints the rows of one size, as a table or CSV.
 func printRows(w io.Writer, rows []benchResult, csv bool) {
 	for _, r := range rows {
-		xPipe, ofRing := ratio(r.msgsPerSec, find(rows, "pipe", r.size), medianRate), ratio(r.msgsPerSec, find(rows, "spin-ring", r.size), medianRate)
+		xPipe, ofRing := ratio(&r, find(rows, "pipe", r.size)), ratio(&r, find(rows, "spin-ring", r.size))
 		if r.mech == "memcpy" {
 			ofRing = ""
 		}
@@ -365,19 +275,14 @@ func printRows(w io.Writer, rows []benchResult, csv bool) {
 	}
 }
 
-// ratio is v over what of row is measured against ("" without the row).
-// Ceilings too are taken at their median: the runs of a size take turns,
-// so the median runs of two rows met the same conditions, where the best
-// run of a ceiling may have met a luckier machine (a host that put the two
-// virtual CPUs on one physical core).
-func ratio(v float64, row *benchResult, of func(*benchResult) float64) string {
-	if row == nil || v == 0 || of(row) == 0 {
-		return ""
+// ratio prints a's rate over b's, taken cycle by cycle (paired), or ""
+// without b.
+func ratio(a, b *benchResult) string {
+	if v, ok := paired(a, b); ok {
+		return fmt.Sprintf("%.2f", v)
 	}
-	return fmt.Sprintf("%.2f", v/of(row))
+	return ""
 }
-
-func medianRate(r *benchResult) float64 { return r.msgsPerSec }
 
 func dash(s string) string {
 	if s == "" {
@@ -430,6 +335,12 @@ func oneRound(mech string, size, n int, ping bool, start, stop func()) (benchRes
 		return r, err
 	}
 	r.copies, r.chunk, r.pipeCap = s.l.copies, s.l.chunk, s.l.pipeCap
+	unpin, err := pinThread(sideCPU(0))
+	if err != nil {
+		s.close()
+		return r, fmt.Errorf("bench: pin to CPU %d: %w", sideCPU(0), err)
+	}
+	defer unpin()
 	if start != nil {
 		start()
 	}

@@ -129,14 +129,11 @@ var ceilings = []goal{
 func atLeast(t float64) func(float64) bool { return func(v float64) bool { return v >= t } }
 func atMost(t float64) func(float64) bool  { return func(v float64) bool { return v <= t } }
 
-// rateOver is a's messages per second over b's, same size, one run.
+// rateOver is a's messages per second over b's, same size, one run, taken
+// cycle by cycle (paired).
 func rateOver(a, b string, size int) func(benchRun) (float64, bool) {
 	return func(r benchRun) (float64, bool) {
-		x, y := find(r.transfer, a, size), find(r.transfer, b, size)
-		if x == nil || y == nil || y.msgsPerSec == 0 {
-			return 0, false
-		}
-		return x.msgsPerSec / y.msgsPerSec, true
+		return paired(find(r.transfer, a, size), find(r.transfer, b, size))
 	}
 }
 
@@ -151,14 +148,10 @@ func pingMicros(a string, size int) func(benchRun) (float64, bool) {
 	}
 }
 
-// pingOver is a's round trip over b's.
+// pingOver is a's round trip over b's, cycle by cycle.
 func pingOver(a, b string, size int) func(benchRun) (float64, bool) {
 	return func(r benchRun) (float64, bool) {
-		x, y := find(r.ping, a, size), find(r.ping, b, size)
-		if x == nil || y == nil || y.perOp.med == 0 {
-			return 0, false
-		}
-		return x.perOp.med / y.perOp.med, true
+		return paired(find(r.ping, b, size), find(r.ping, a, size)) // times: the rates upside down
 	}
 }
 

@@ -91,9 +91,10 @@ type benchResult struct {
 	chunk       int // bytes per system message (message queues split larger ones)
 	pipeCap     int // the pipe's capacity in bytes (pipe rows)
 	runs        []sample
-	n           int     // messages (round trips) of a run, median
-	msgsPerSec  float64 // messages (round trips) per second, median
-	rate        spread  // the same, with min and max
+	cycles      map[int]float64 // rate of the row's part in each cycle of its group (benchturns.go)
+	n           int             // messages (round trips) of a run, median
+	msgsPerSec  float64         // messages (round trips) per second, median
+	rate        spread          // the same, with min and max
 	mbPerSecond float64
 	perOp       spread  // ns per message (round trip)
 	cpuPerOp    float64 // ns of CPU time, both sides, per message (round trip)

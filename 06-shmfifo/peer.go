@@ -9,7 +9,8 @@
 // over the round), an order pipe at fd 4 (how many messages the next round
 // has; end of file: exit) and the link's files from fd 5 on. A session is
 // one run of one row: start the peer, pin both sides, rounds of a warm-up,
-// the timed round, stop. The peer is killed if this process is interrupted
+// the parts of the timed run (taking turns with the other rows' sessions,
+// bench.go), stop. The peer is killed if this process is interrupted
 // (cli.Made) or dies (Pdeathsig, self.go).
 
 package main
@@ -56,14 +57,14 @@ type session struct {
 	broken  bool          // a round failed: the peer may wait for ever
 	stall   time.Duration // a round that lasts longer is stuck (0: no limit)
 	stalled atomic.Bool
-	unpin   func()
 	seq     uint64 // messages (round trips) sent so far
 	kill    func() // kills the peer (registered with cli.Made)
 }
 
 // openSession sets up mech at size (two directions if ping), starts the
-// peer on the consumer's CPU, waits for it, then pins this thread to the
-// producer's CPU (after the fork, so the peer's runtime threads are free).
+// peer on the consumer's CPU and waits for it. The caller pins itself to
+// the producer's CPU afterwards (a peer started from a pinned thread would
+// have its runtime's threads on the producer's CPU).
 func openSession(mech string, size int, ping bool) (*session, error) {
 	mk := transferLink
 	if ping {
@@ -79,10 +80,6 @@ func openSession(mech string, size int, ping bool) (*session, error) {
 			l.close()
 			return nil, err
 		}
-	}
-	if s.unpin, err = pinThread(sideCPU(0)); err != nil {
-		s.close()
-		return nil, fmt.Errorf("bench: pin to CPU %d: %w", sideCPU(0), err)
 	}
 	return s, nil
 }
@@ -236,9 +233,6 @@ func (s *session) failed(err error) error {
 // failed), reaps it and undoes the link and the pinning. It returns the
 // peer's exit error.
 func (s *session) close() error {
-	if s.unpin != nil {
-		s.unpin()
-	}
 	var err error
 	if s.cmd != nil {
 		s.closing.Store(true)

@@ -58,22 +58,28 @@ func runPingPong(w io.Writer, o benchOpts) ([]benchResult, error) {
 			"mechanism", "size", "us/rt", "(min - max)", "x pipe", "of line", "of ring", "copies", "cpu us/rt", "busy", "futex/rt", "cs/rt")
 	}
 	var all []benchResult
+	var notes []string
 	for _, size := range o.sizes {
-		rows, err := measureGroup(o.rows(append([]string{"cache-line"}, pingMechanisms...)), size, true, o)
+		g, err := measureGroup(o.rows(append([]string{"cache-line"}, pingMechanisms...)), size, true, o)
 		if err != nil {
 			return all, err
 		}
-		printPingRows(w, rows, size, o.csv)
-		all = append(all, rows...)
+		printPingRows(w, g.rows, size, o.csv)
+		all = append(all, g.rows...)
+		notes = append(notes, g.note(size))
 	}
 	if !o.csv {
 		fmt.Fprint(w, pingLegend)
+		for _, n := range notes {
+			fmt.Fprintln(w, "note:", n)
+		}
 	}
 	printFooter(w, o)
 	return all, nil
 }
 
-const pingLegend = `us/rt: microseconds per round trip, the median run; (min - max): the fastest and the slowest run (the runs of a size take turns)
+const pingLegend = `us/rt: microseconds per round trip, the median run; (min - max): the fastest and the slowest run (the rows of a size
+  run together, in cycles)
 cache-line: no payload at any size, one 64-bit word on a cache line of its own, there and back
 every other row: each side writes the message's number into one word of each 64-byte line of what it
   sends and checks those words in what it receives (shmfifo-zerocopy: in the ring's blocks themselves)
@@ -83,7 +89,7 @@ posix-spin5us, posix-spin50us: the same ring, SpinMax fixed at 5 or 50 us: a lon
   posix-nospin: never spins, sleeps at once. cpu us/rt and busy against us/rt: the CPU spinning burns
   for the latency it wins
 shmfifo-zerocopy: the fast path's rings, written and read in place (RingReserve/RingCommit, RingPeek/RingRelease)
-x pipe: time of a round trip against the pipe's, same size, same run (below 1: faster)
+x pipe: time of a round trip against the pipe's, cycle by cycle (below 1: faster); of line, of ring likewise
 of line: the cache line's round trip as a fraction of this one (1: at the limit of any hand-over between two cores)
 of ring: spin-ring's round trip, same size, as a fraction of this one
 copies: times each byte is copied on its way from the sender's buffer to the receiver's, each way
@@ -98,9 +104,9 @@ func printPingRows(w io.Writer, rows []benchResult, size int, csv bool) {
 	for _, r := range rows {
 		// Round trips per second against rates: the same ratios as times,
 		// upside down (x pipe: the pipe's rate over this one's).
-		xPipe, ofLine, ofRing := ratio(1/r.msgsPerSec, find(rows, "pipe", size), medianTime), ratio(r.msgsPerSec, line, medianRate), ""
+		xPipe, ofLine, ofRing := ratio(find(rows, "pipe", size), &r), ratio(&r, line), ""
 		if r.mech != "cache-line" {
-			ofRing = ratio(r.msgsPerSec, find(rows, "spin-ring", size), medianRate)
+			ofRing = ratio(&r, find(rows, "spin-ring", size))
 		}
 		us, cpu := r.perOp.med/1e3, r.cpuPerOp/1e3
 		if csv {
@@ -113,9 +119,6 @@ func printPingRows(w io.Writer, rows []benchResult, size int, csv bool) {
 			futexCell(r.futex, "-"), r.switches)
 	}
 }
-
-// medianTime is a row's median seconds per round trip.
-func medianTime(r *benchResult) float64 { return 1 / r.msgsPerSec }
 
 // pingOne times rounds round trips of mech at size in one session, for
 // testing.B: start and stop are called around the timed round.
@@ -132,9 +135,7 @@ func echoer(e peerEnv) (put, take func(uint64) error, closeAll func(), err error
 	buf := make([]byte, e.size)
 	switch e.mech {
 	case "pipe":
-		in, out := os.NewFile(linkFd, "in"), os.NewFile(linkFd+1, "out")
-		take = checked(func(b []byte) error { _, err := io.ReadFull(in, b); return err }, buf)
-		put = stamped(func(b []byte) error { _, err := out.Write(b); return err }, buf)
+		take, put = checked(fdReader(linkFd), buf), stamped(fdWriter(linkFd+1), buf)
 		return put, take, func() {}, nil
 	case "spin-ring":
 		rings, unmap, err := mapRings(os.NewFile(linkFd, "rings"), e.ringSize, e.ringBlocks, 2)

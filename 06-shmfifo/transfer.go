@@ -21,6 +21,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -253,7 +254,8 @@ func fifoTake(mech string, f *Fifo, size int) (func(uint64) error, error) {
 // pipeLink makes n pipes; the peer gets the read end of the first and the
 // write end of the second (ping-pong). Each pipe is given the capacity of
 // the FIFO of the same row. Both sides use them as a C program would: in
-// blocking mode (Fd turns Go's poller off), one write(2) and read(2) each.
+// blocking mode (Fd turns Go's poller off), write(2) and read(2) called
+// directly (fdWriter, fdReader), a message a call.
 func pipeLink(size, n int) (*link, error) {
 	l := &link{chunk: size, copies: 2}
 	var ends [2][2]*os.File
@@ -270,10 +272,10 @@ func pipeLink(size, n int) (*link, error) {
 	}
 	l.pipeCap = pipeCapacity(ends[0][1], size*benchRing(size))
 	l.files = append(l.files, ends[0][0])
-	l.send = func(b []byte) error { _, err := ends[0][1].Write(b); return err }
+	l.send = fdWriter(int(ends[0][1].Fd()))
 	if n > 1 {
 		l.files = append(l.files, ends[1][1])
-		l.recv = func(b []byte) error { _, err := io.ReadFull(ends[1][0], b); return err }
+		l.recv = fdReader(int(ends[1][0].Fd()))
 	}
 	return l, nil
 }
@@ -286,7 +288,7 @@ func socketLink() (*link, error) {
 	}
 	a, b := os.NewFile(uintptr(fds[0]), "sock0"), os.NewFile(uintptr(fds[1]), "sock1")
 	l := &link{files: []*os.File{b}, cleanup: []func(){func() { a.Close() }}, copies: 2}
-	l.send = func(buf []byte) error { _, err := a.Write(buf); return err }
+	l.send = fdWriter(fds[0])
 	return l, nil
 }
 
@@ -357,7 +359,7 @@ func receiver(e peerEnv) (take func(uint64) error, closeAll func(), err error) {
 	buf := make([]byte, e.size)
 	switch e.mech {
 	case "pipe", "unix-stream":
-		return checked(func(b []byte) error { _, err := io.ReadFull(data, b); return err }, buf), func() {}, nil
+		return checked(fdReader(int(data.Fd())), buf), func() {}, nil
 	case "sysv-msg":
 		return checked(sysvMsgReceiver(e.msqid, e.chunk), buf), func() {}, nil
 	case "posix-mq":
@@ -378,4 +380,53 @@ func receiver(e peerEnv) (take func(uint64) error, closeAll func(), err error) {
 		return nil, nil, err
 	}
 	return take, func() { f.Close() }, nil
+}
+
+// fdWriter writes a whole message to fd with write(2), as a C program
+// would: no os.File on the way, and RawSyscall, which does not tell Go's
+// scheduler about the call. Go's os.File (its locks) and Syscall (the
+// scheduler's bookkeeping around every call) cost a pipe a third of its
+// rate at 4 KiB on this machine: with them the pipe row would flatter
+// every other row (BENCH.md). A raw call that blocks keeps its thread's
+// scheduling slot (P), which a process doing nothing else meanwhile can
+// afford; and a pipe or a socket whose other end is gone returns at once
+// (EPIPE, end of file), so nothing waits for the program's watchdog. (The
+// message queues keep Syscall: a queue whose peer died blocks, and only
+// the watchdog, another goroutine, ends that.)
+func fdWriter(fd int) func([]byte) error {
+	return func(b []byte) error {
+		for len(b) > 0 {
+			r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+			n := int(r)
+			if e == unix.EINTR {
+				continue
+			}
+			if e != 0 {
+				return os.NewSyscallError("write", e)
+			}
+			b = b[n:]
+		}
+		return nil
+	}
+}
+
+// fdReader reads a whole message from fd with read(2), raw as fdWriter
+// writes; end of file before it is whole is io.ErrUnexpectedEOF.
+func fdReader(fd int) func([]byte) error {
+	return func(b []byte) error {
+		for len(b) > 0 {
+			r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+			n := int(r)
+			switch {
+			case e == unix.EINTR:
+				continue
+			case e != 0:
+				return os.NewSyscallError("read", e)
+			case n == 0:
+				return io.ErrUnexpectedEOF
+			}
+			b = b[n:]
+		}
+		return nil
+	}
 }

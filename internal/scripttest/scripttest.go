@@ -232,35 +232,42 @@ func waitfile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// waitgone PID [TIMEOUT]: wait until process PID has ended (it is gone, or
-// a zombie nobody has reaped yet), at most TIMEOUT (default 30s). For a
-// process the scenario did not start itself and cannot `wait` for, such as
-// the child of a killed parent. On timeout the process is killed with
-// SIGKILL, so that a failing scenario leaves no process behind.
+// waitgone PID... [TIMEOUT]: wait until every process PID has ended (it is
+// gone, or a zombie nobody has reaped yet), at most TIMEOUT (default 30s)
+// in all. For a process the scenario did not start itself and cannot
+// `wait` for, such as the child of a killed parent. An argument may hold
+// several pids separated by spaces (a fact line that listed them). On
+// timeout the processes left are killed with SIGKILL, so that a failing
+// scenario leaves no process behind.
 func waitgone(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: waitgone PID [TIMEOUT]")
-	}
-	pid, err := strconv.Atoi(args[0])
-	if err != nil || pid <= 0 {
-		ts.Fatalf("waitgone: %q is not a pid", args[0])
-	}
 	limit := 30 * time.Second
-	if len(args) == 2 {
-		d, err := time.ParseDuration(args[1])
-		ts.Check(err)
-		limit = d
+	if n := len(args); n > 1 {
+		if d, err := time.ParseDuration(args[n-1]); err == nil {
+			limit, args = d, args[:n-1]
+		}
+	}
+	var pids []int
+	for _, f := range strings.Fields(strings.Join(args, " ")) {
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid <= 0 {
+			ts.Fatalf("waitgone: %q is not a pid", f)
+		}
+		pids = append(pids, pid)
+	}
+	if neg || len(pids) == 0 {
+		ts.Fatalf("usage: waitgone PID... [TIMEOUT]")
 	}
 	deadline := time.Now().Add(limit)
-	for delay := time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
-		if !procfs.Running(pid) {
-			return
+	for _, pid := range pids {
+		for delay := time.Millisecond; procfs.Running(pid); delay = min(delay*2, 50*time.Millisecond) {
+			if time.Now().After(deadline) {
+				for _, p := range pids {
+					syscall.Kill(p, syscall.SIGKILL)
+				}
+				ts.Fatalf("waitgone %d: still running after %v (killed it and the others now)", pid, limit)
+			}
+			time.Sleep(delay)
 		}
-		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
-			ts.Fatalf("waitgone %d: still running after %v (killed it now)", pid, limit)
-		}
-		time.Sleep(delay)
 	}
 }
 
