@@ -34,15 +34,9 @@ func showStat(id int) error {
 	cli.Fact("key", cli.HexKey(int(ds.Perm.Key)))
 	cli.Fact("shmid", id)
 	cli.Fact("size", ds.Segsz)
-	cli.Fact("mode", modeOf(ds))
-	// Above the 9 permission bits, the kernel's own flags.
-	cli.Fact("dest", cli.YesNo(ds.Perm.Mode&shmDest != 0))
-	cli.Fact("locked", cli.YesNo(ds.Perm.Mode&shmLocked != 0))
-	// Owner (IPC_SET may change it) and creator (fixed).
-	cli.Fact("uid", ds.Perm.Uid)
-	cli.Fact("gid", ds.Perm.Gid)
-	cli.Fact("cuid", ds.Perm.Cuid)
-	cli.Fact("cgid", ds.Perm.Cgid)
+	// The mode, the kernel's own flags above its 9 permission bits, the
+	// owner (IPC_SET may change it) and the creator (fixed).
+	showOwner(ds)
 	// Who made it, who attached or detached last, how many are attached.
 	cli.Fact("cpid", ds.Cpid)
 	cli.Fact("lpid", ds.Lpid)
