@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"shmlab/internal/exercise"
 )
 
 // Graded runs the graded scenarios of a chapter (testdata/script) as subtests
@@ -26,9 +28,11 @@ import (
 //
 // A skipped scenario counts neither as passed nor as failed; its reason is
 // said. The line per lesson function comes from the `# lesson: F G` line of
-// each scenario. For the first failing scenario (by name) it shows the
-// script line that failed, what it expected and what the last command
-// printed. go test shows all this with -v, and whenever a scenario fails.
+// each scenario. For the first failing scenario (by name, and one that did
+// not just meet a stub if there is one: the learner's mistake before their
+// unfinished work) it shows the script line that failed, what it expected
+// and what the last command that printed anything printed, in whatever
+// phase of the scenario it ran. go test shows all this with -v, and whenever a scenario fails.
 func Graded(t *testing.T, chapter string) {
 	g := &grade{dir: filepath.Join("testdata", "script"), scenarios: map[string]*scenario{}}
 	t.Cleanup(func() { g.report(os.Stdout, chapter) })
@@ -60,15 +64,49 @@ type gradeT struct {
 	s *scenario // nil for the parent test
 }
 
-func (t gradeT) Verbose() bool { return testing.Verbose() }
+// Verbose is true for a scenario, so that testscript keeps its whole log:
+// a failed `stdout` check is often in a later phase than the command whose
+// output it read, and the grade shows that output. Log hands on to go test
+// only what testscript would have kept without -v.
+func (t gradeT) Verbose() bool { return t.s != nil || testing.Verbose() }
 
 func (t gradeT) Log(args ...any) {
+	msg := fmt.Sprint(args...)
 	if t.s != nil {
 		t.g.mu.Lock()
-		t.s.log += fmt.Sprint(args...)
+		t.s.log += msg
 		t.g.mu.Unlock()
+		if !testing.Verbose() {
+			msg = failedPhase(msg)
+		}
 	}
-	t.T.Log(args...)
+	t.T.Log(msg)
+}
+
+// phaseRE is the heading of a phase of a scenario's log once it ended: the
+// comment line that began it, and its time.
+var phaseRE = regexp.MustCompile(`^#.* \([0-9]+\.[0-9]{3}s\)$`)
+
+// failedPhase is a whole log as testscript writes it without -v: every
+// phase's heading, and the lines of the last one only (where it failed).
+func failedPhase(log string) string {
+	lines := strings.Split(log, "\n")
+	var kept []string
+	last := -1
+	for i, l := range lines {
+		if phaseRE.MatchString(l) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return log
+	}
+	for i, l := range lines {
+		if i >= last || phaseRE.MatchString(l) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 func (t gradeT) Skip(args ...any) {
@@ -144,7 +182,9 @@ func (g *grade) report(w io.Writer, chapter string) {
 			ran++
 		default:
 			ran++
-			if firstFail == nil {
+			// The failure to show is the first of code the learner wrote:
+			// one that is not a stub's "exercise not done", if any.
+			if firstFail == nil || stubbed(firstFail) && !stubbed(s) {
 				firstFail = s
 			}
 		}
@@ -220,11 +260,35 @@ func describeFailure(dir string, s *scenario) string {
 		fmt.Fprintf(&b, "  expected: %s\n", line)
 	}
 	fmt.Fprintf(&b, "  failed:   %s\n", m[3])
-	before := "\n" + s.log[:strings.Index(s.log, m[0])]
-	if i := strings.LastIndex(before, "\n> "); i >= 0 {
-		fmt.Fprintf(&b, "  after:\n%s", indent(lastLines(before[i+1:], 12)))
+	if got := lastOutput(s.log[:strings.Index(s.log, m[0])]); got != "" {
+		fmt.Fprintf(&b, "  got:\n%s", indent(got))
 	}
 	return b.String()
+}
+
+// stubbed reports whether a failed scenario met a stub: an unfinished
+// exercise, not a mistake.
+func stubbed(s *scenario) bool { return strings.Contains(s.log, exercise.ErrExercise.Error()) }
+
+// lastOutput is the last command of log that printed anything, what it
+// printed (its last lines) and the checks after it.
+func lastOutput(log string) string {
+	lines := strings.Split(strings.TrimRight(log, "\n"), "\n")
+	out := -1
+	for i := len(lines) - 1; i >= 0 && out < 0; i-- {
+		if lines[i] == "[stdout]" || lines[i] == "[stderr]" {
+			out = i
+		}
+	}
+	if out < 0 {
+		return ""
+	}
+	cmd := out
+	for cmd > 0 && !strings.HasPrefix(lines[cmd], "> ") {
+		cmd--
+	}
+	body := strings.Join(lines[cmd+1:], "\n")
+	return lines[cmd] + "\n" + lastLines(body, 12)
 }
 
 // scriptLine gives line n of the scenario file, trimmed.

@@ -22,13 +22,16 @@ func TestGradeReport(t *testing.T) {
 		"put_basic": {name: "put_basic", passed: true, lessonFunctions: []string{"Put", "Get"}},
 		"perm":      {name: "perm", skipped: true, skipWhy: "needs root", lessonFunctions: []string{"Put"}},
 		"perm2":     {name: "perm2", skipped: true, skipWhy: "needs root"},
+		// Fails first by name, but on a stub: the learner's mistake in
+		// get_basic is the failure to show.
+		"a_stub": {name: "a_stub", log: "> exec prog put\n[stderr]\nprog: exercise not done: Put\nFAIL: x.txtar:2: unexpected command failure\n", lessonFunctions: []string{"Put"}},
 	}}
 	var b strings.Builder
 	g.report(&b, "06-shmfifo")
 	got := b.String()
 	for _, want := range []string{
-		"grade 06-shmfifo: 1/2 scenarios pass (2 skipped: needs root: perm, perm2)\n",
-		"  Get: 1/2, Put: 1/1\n",
+		"grade 06-shmfifo: 1/3 scenarios pass (2 skipped: needs root: perm, perm2)\n",
+		"  Put: 1/2, Get: 1/2\n",
 		"first failure: get_basic (" + script + ":3)\n",
 		"  expected: stdout '^got: 1$'\n",
 		"  failed:   no match for `^got: 1$` found in stdout\n",
@@ -37,6 +40,22 @@ func TestGradeReport(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// A check in a later phase than its command still shows what the command
+// printed; go test is handed the failed phase only, as testscript would.
+func TestGradeOutputOfAnEarlierPhase(t *testing.T) {
+	log := "# lesson: Get (0.000s)\n# the value (0.010s)\n> exec prog get\n[stdout]\ngot: 2\n# and its check (0.000s)\n> stdout '^got: 1$'\nFAIL: x.txtar:5: no match for `^got: 1$` found in stdout\n"
+	got := describeFailure(t.TempDir(), &scenario{name: "get", log: log})
+	for _, want := range []string{"  got:\n    > exec prog get\n", "    got: 2\n", "    > stdout '^got: 1$'\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("failure lacks %q:\n%s", want, got)
+		}
+	}
+	want := "# lesson: Get (0.000s)\n# the value (0.010s)\n# and its check (0.000s)\n> stdout '^got: 1$'\nFAIL: x.txtar:5: no match for `^got: 1$` found in stdout\n"
+	if q := failedPhase(log); q != want {
+		t.Errorf("failedPhase:\n%s\nwant:\n%s", q, want)
 	}
 }
 
