@@ -107,7 +107,7 @@ func Run(p *Program, args []string) (status int) {
 	case "tour":
 		return report(p, nil, tour(p))
 	case "hint":
-		return report(p, nil, hintCmd(p, args[1:]))
+		return report(p, &Experiment{Name: "hint", Args: hintArgs}, hintCmd(p, args[1:]))
 	}
 	for i := range p.Experiments {
 		e := &p.Experiments[i]

@@ -10,16 +10,19 @@ import (
 	"shmlab/internal/exercise"
 )
 
+// hintArgs is the synopsis of hint, after its name.
+const hintArgs = "[FUNC [-level N] [-lang en|zh]]"
+
 // hintCmd is the `hint` subcommand every program has: `PROG hint` lists the
 // lesson functions in the order to implement them; `PROG hint FUNC [-level
 // N] [-lang zh]` prints the hints of levels 1 to N (default 1).
 func hintCmd(p *Program, args []string) error {
 	f := newFlags("hint")
 	level := f.Int("level", 1, 1, 3, "how much to give away: 1 the concept, 2 the call and its flags, 3 the shape of the code")
-	lang := f.String("lang", "LANG", defaultLang(), "en or zh (default from $LANG)")
+	lang := f.String("lang", "LANG", defaultLang(), "en or zh; zh by default when $LC_ALL or $LANG starts with zh")
 	f.Args(0, 1)
 	if isHelp(args) {
-		fmt.Fprintf(Stdout, "usage: %s hint [FUNC [-level N] [-lang en|zh]]\n", p.Name)
+		fmt.Fprintf(Stdout, "usage: %s hint %s\n", p.Name, hintArgs)
 		fmt.Fprintf(Stdout, "Hints for the exercise, in levels (with no FUNC: the functions, in order).\n\nflags:\n")
 		f.printDefaults(Stdout)
 		return nil
@@ -27,6 +30,9 @@ func hintCmd(p *Program, args []string) error {
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
+	}
+	if *lang != "en" && *lang != "zh" {
+		return Usagef("hint: -lang %q: want en or zh", *lang)
 	}
 	if len(p.Hints) == 0 {
 		return fmt.Errorf("hint: chapter %s has no hints yet", p.Chapter)
@@ -61,7 +67,10 @@ func printHint(h exercise.Hint, level int, zh bool) {
 		}
 		fmt.Fprintf(Stdout, "\n%d. %s:\n%s\n", i+1, names[i], wrapIndent(text))
 	}
-	if level < 3 {
+	switch {
+	case level < 3 && zh:
+		fmt.Fprintf(Stdout, "\n（-level %d 给出更多）\n", level+1)
+	case level < 3:
 		fmt.Fprintf(Stdout, "\n(-level %d gives more)\n", level+1)
 	}
 }
