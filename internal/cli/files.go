@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,8 +70,11 @@ func Regular(path string, mode uint32) error {
 func CreateFile(path, content string, keep bool) (done func(), err error) {
 	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return nil, SysHint("create "+Quote(path), "open", err,
-			"the experiment writes into the file through a mapping, so it creates a new one: name a file that does not exist")
+		hint := ""
+		if err == unix.EEXIST {
+			hint = "the experiment writes into the file through a mapping, so it creates a new one: name a file that does not exist"
+		}
+		return nil, SysHint("create "+Quote(path), "open", err, hint)
 	}
 	var kept atomic.Bool
 	remove := Made(func() {
@@ -95,12 +99,27 @@ func CreateFile(path, content string, keep bool) (done func(), err error) {
 func TempFile(dir, prefix, content string) (string, func(), error) {
 	d, err := os.MkdirTemp(dir, prefix)
 	if err != nil {
+		// mkdir's error names the directory and its errno (as does stat's,
+		// when the parent is not there): said as every other failed call.
+		in := dir
+		if in == "" {
+			in = os.TempDir()
+		}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return "", nil, SysHint("make a temporary directory in "+Quote(in), pe.Op, pe.Err,
+				"set TMPDIR to a directory you can write, or unset it")
+		}
 		return "", nil, err
 	}
 	remove := Made(func() { os.RemoveAll(d) })
 	path := filepath.Join(d, "data.txt")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		remove()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return "", nil, Sys("write "+Quote(path), pe.Op, pe.Err)
+		}
 		return "", nil, err
 	}
 	return path, remove, nil
