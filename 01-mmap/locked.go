@@ -25,7 +25,7 @@ func init() {
 
 func lockedCmd(f *cli.Flags) cli.Action {
 	size := f.Int("size", 64<<10, 1, 1<<30, "MAP_LOCKED: bytes to map and lock")
-	limit := f.Int("limit", -1, -1, 1<<40, "RLIMIT_MEMLOCK: first lower the soft limit to N bytes (setrlimit); -1 leaves it as it is")
+	limit := f.Int("limit", -1, -1, 1<<40, "RLIMIT_MEMLOCK: first set the soft limit to N bytes (setrlimit; above the hard limit, that too, which takes root); -1 leaves it as it is")
 	return func([]string) error { return locked(int(*size), *limit) }
 }
 
@@ -59,6 +59,7 @@ func locked(size int, limit int64) error {
 	if err != nil {
 		return cli.WithHints(cli.Sys(what, "mmap", err), map[unix.Errno]string{
 			unix.EAGAIN: "more than RLIMIT_MEMLOCK allows; root (CAP_IPC_LOCK) is exempt, `ulimit -l` shows the limit",
+			unix.EPERM:  "RLIMIT_MEMLOCK is 0: without CAP_IPC_LOCK a process may lock nothing at all",
 		})
 	}
 	defer Unmap(m)
@@ -81,10 +82,13 @@ func showMemlock(limit int64) error {
 		return cli.Sys("read RLIMIT_MEMLOCK", "getrlimit", err)
 	}
 	if limit >= 0 {
+		hard := rl.Max
 		rl.Cur = uint64(limit)
 		rl.Max = max(rl.Max, rl.Cur)
 		if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
-			return cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err)
+			return cli.WithHints(cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err), map[unix.Errno]string{
+				unix.EPERM: fmt.Sprintf("above the hard limit (%d bytes, `ulimit -Hl` in KiB), which only root may raise", hard),
+			})
 		}
 		// Print what the kernel holds now, not what was asked for.
 		if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
