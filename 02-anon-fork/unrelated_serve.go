@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -143,6 +144,9 @@ func serveOne(lfd, memfd int, m []byte, timeout time.Duration) error {
 	reply, err := readString(m, offReply, msgLen)
 	if err != nil {
 		return fmt.Errorf("unrelated serve: read connect's reply: %w", err)
+	}
+	if reply == "" { // connect hung up without writing: it failed, and said why
+		return errors.New("unrelated serve: connect closed the connection and left no reply in the memfd (see its error)")
 	}
 	cli.Fact("serve reads connect's reply", reply)
 	return nil
