@@ -102,6 +102,7 @@ func dialHints(path string) map[unix.Errno]string {
 	return map[unix.Errno]string{
 		unix.ECONNREFUSED: refused,
 		unix.ENOENT:       "no such socket file (start `anonfork unrelated serve " + path + "` first)",
+		unix.EACCES:       "connecting takes write permission on the socket file (serve -mode 0666 opens it to all) and search permission on every directory above it",
 	}
 }
 

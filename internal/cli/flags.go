@@ -71,16 +71,19 @@ func (f *Flags) Int(name string, def, min, max int64, usage string) *int64 {
 // Mode declares a permission-bits flag such as -mode 0600 (octal, at most
 // 0777).
 func (f *Flags) Mode(name string, def uint32, usage string) *uint32 {
-	v := &modeValue{v: def}
+	v := &modeValue{name: name, v: def}
 	f.fs.Var(v, name, usage)
 	f.metas[name] = "MODE"
 	return &v.v
 }
 
-// Duration declares a duration flag (100ms, 2s, 1m).
+// Duration declares a duration flag (100ms, 2s, 1m). A value without a
+// unit is a usage error naming the flag and the syntax.
 func (f *Flags) Duration(name string, def time.Duration, usage string) *time.Duration {
+	v := &durationValue{v: def}
+	f.fs.Var(v, name, usage)
 	f.metas[name] = "D"
-	return f.fs.Duration(name, def, usage)
+	return &v.v
 }
 
 // Forever is the -timeout that never gives up: any negative duration.
@@ -179,7 +182,10 @@ func (n *numValue) Set(s string) error {
 }
 
 // modeValue is an octal permission mode.
-type modeValue struct{ v uint32 }
+type modeValue struct {
+	name string
+	v    uint32
+}
 
 func (m *modeValue) String() string {
 	if m == nil {
@@ -189,11 +195,33 @@ func (m *modeValue) String() string {
 }
 
 func (m *modeValue) Set(s string) error {
-	v, err := ParseMode(s)
+	v, err := parseMode(m.name, s)
 	if err != nil {
 		return err
 	}
 	m.v = v
+	return nil
+}
+
+// durationValue is a time.Duration flag that says what it wants (the
+// parser names the flag and the value).
+type durationValue struct{ v time.Duration }
+
+func (d *durationValue) String() string {
+	if d == nil {
+		return ""
+	}
+	return d.v.String()
+}
+
+func (d *durationValue) Get() any { return d.v }
+
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("want a duration with its unit, such as 500ms, 2s or 1m")
+	}
+	d.v = v
 	return nil
 }
 

@@ -52,10 +52,13 @@ func ParseCount(what, s string, min, max int64) (int64, error) {
 }
 
 // ParseMode parses an octal permission mode such as 0600 (at most 0777).
-func ParseMode(s string) (uint32, error) {
+func ParseMode(s string) (uint32, error) { return parseMode("mode", s) }
+
+// parseMode is ParseMode for the value of what (a flag's name).
+func parseMode(what, s string) (uint32, error) {
 	v, err := strconv.ParseUint(strings.TrimPrefix(s, "0o"), 8, 32)
 	if err != nil || v > 0o777 {
-		return 0, Usagef("mode %q: want octal permission bits such as 0600", s)
+		return 0, Usagef("%s %q: want octal permission bits such as 0600", what, s)
 	}
 	return uint32(v), nil
 }
