@@ -129,8 +129,9 @@ that exits loses its mappings without munmap.`,
 			`munmap(2) with the address of the first byte of b and len(b). In Go:
 unix.MunmapPtr, with an unsafe.Pointer to b's first byte
 (unsafe.SliceData) and the length as a uintptr (unix.Munmap accepts only a
-whole mapping made by unix.Mmap, so not here). Errors: EINVAL when the address is not on a page boundary. Return
-os.NewSyscallError("munmap", err); nil when it worked.`,
+whole mapping made by unix.Mmap, so not here). Errors: EINVAL when the
+address is not on a page boundary. Return os.NewSyscallError("munmap",
+err); nil when it worked.`,
 			`1. Take the address of b's first byte and its length.
 2. Call munmap with them.
 3. Return its error as a syscall error (os.NewSyscallError returns nil

@@ -272,9 +272,10 @@ rawLockstep(counter+offLockstep, i) 然后 atomicAdd64(counter, 1)；普通方�
 			`A memfd is anonymous memory reached through a file descriptor (文件描述符):
 no filesystem holds it (its name is only a label in /proc; its one path
 is /proc/PID/fd/N), but unlike a MAP_ANONYMOUS mapping a descriptor can be
-inherited across exec or sent to another process. It should be close-on-exec from its first moment, so that
-a program this one execs gets it only when handed it on purpose: the
-reexec scenario counts the memfds the new program holds.`,
+inherited across exec or sent to another process. It should be
+close-on-exec from its first moment, so that a program this one execs gets
+it only when handed it on purpose: the reexec scenario counts the memfds
+the new program holds.`,
 			`memfd_create(name, MFD_CLOEXEC) (unix.MemfdCreate) makes it with size
 0; ftruncate(fd, size) (unix.Ftruncate) gives it its size. Errors:
 os.NewSyscallError("memfd_create", err) (EMFILE, EINVAL for a name too
