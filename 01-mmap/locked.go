@@ -25,7 +25,7 @@ func init() {
 
 func lockedCmd(f *cli.Flags) cli.Action {
 	size := f.Int("size", 64<<10, 1, 1<<30, "MAP_LOCKED: bytes to map and lock")
-	limit := f.Int("limit", -1, -1, 1<<40, "RLIMIT_MEMLOCK: first set the soft limit to N bytes (setrlimit; above the hard limit, that too, which takes root); -1 leaves it as it is")
+	limit := f.Int("limit", -1, -1, 1<<40, "RLIMIT_MEMLOCK: first set the soft limit to N bytes (setrlimit; above the hard limit, that too, which takes CAP_SYS_RESOURCE); -1 leaves it as it is")
 	return func([]string) error { return locked(int(*size), *limit) }
 }
 
@@ -87,7 +87,7 @@ func showMemlock(limit int64) error {
 		rl.Max = max(rl.Max, rl.Cur)
 		if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &rl); err != nil {
 			return cli.WithHints(cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err), map[unix.Errno]string{
-				unix.EPERM: fmt.Sprintf("above the hard limit (%d bytes, `ulimit -Hl` in KiB), which only root may raise", hard),
+				unix.EPERM: fmt.Sprintf("above the hard limit (%d bytes; `ulimit -Hl` in KiB), which only a process with CAP_SYS_RESOURCE may raise", hard),
 			})
 		}
 		// Print what the kernel holds now, not what was asked for.

@@ -29,12 +29,10 @@ func collideCmd(f *cli.Flags) cli.Action {
 	f.Args(1, 1) // DIR
 	return func(args []string) error {
 		dir := args[0]
+		// DIR/. : stat itself refuses anything but a directory (ENOTDIR).
 		var st unix.Stat_t
-		if err := unix.Stat(dir, &st); err != nil {
+		if err := unix.Stat(dir+"/.", &st); err != nil {
 			return cli.Sys("collide: directory "+cli.Quote(dir), "stat", err)
-		}
-		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-			return cli.Sys("collide: "+cli.Quote(dir), "stat", unix.ENOTDIR)
 		}
 		return collide(dir, int(*id), true, *ready)
 	}
@@ -114,7 +112,10 @@ func collideStep(files *madeFiles, dir string, i, id int, byKey map[int]string) 
 	// A new empty file: a new inode on the same device.
 	p := filepath.Join(dir, fmt.Sprintf("ftok-%06d", i))
 	if err := files.create(p); err != nil {
-		return false, cli.SysHint("collide: create "+cli.Quote(p), "open", err, "collide makes its files in an empty directory of yours")
+		return false, cli.WithHints(cli.Sys("collide: create "+cli.Quote(p), "open", err), map[unix.Errno]string{
+			unix.EACCES: "collide makes its files in the directory: name one you may write",
+			unix.EEXIST: "collide makes new files named ftok-NNNNNN: name a directory without them",
+		})
 	}
 	// Its key; a collision if an earlier file has it.
 	key, err := ftok(p, id)

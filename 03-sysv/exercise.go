@@ -90,5 +90,5 @@ type ShmInfo struct {
 // shmctl(2).
 func Info() (ShmInfo, error) {
 	// TODO: go run -tags exercise ./03-sysv hint Info
-	return ShmInfo{}, exercise.Todo("Info", "001 §1.1.2.5", "go run -tags exercise ./03-sysv hint Info")
+	return ShmInfo{}, exercise.Todo("Info", "UNP2 3.8", "go run -tags exercise ./03-sysv hint Info")
 }

@@ -24,7 +24,13 @@ const (
 // idErr reports a failed call on segment id: "attach shmid 5: shmat: EACCES".
 // call names it when the lesson returned a bare errno.
 func idErr(verb string, id int, call string, err error) error {
-	return cli.Sys(fmt.Sprintf("%s shmid %d", verb, id), call, err)
+	return cli.WithHints(cli.Sys(fmt.Sprintf("%s shmid %d", verb, id), call, err), idHints)
+}
+
+// idHints say what the permission errors of a call on a segment mean.
+var idHints = map[unix.Errno]string{
+	unix.EACCES: "its mode does not give you this access (ipcs -m shows the mode and the owner)",
+	unix.EPERM:  "only the segment's owner, its creator or root may do this",
 }
 
 // modeOf gives the 9 permission bits of a segment as ipcs shows them: 0640.

@@ -83,7 +83,7 @@ func set(id int, ch change) error {
 
 	// IPC_SET: its own refusal (EPERM, EINVAL) is the answer.
 	if err := Set(id, p.uid, p.gid, p.mode); err != nil {
-		return cli.WithHints(idErr("set the owner and mode of", id, "shmctl IPC_SET", err), setHints)
+		return cli.WithHints(cli.Sys(fmt.Sprintf("set the owner and mode of shmid %d", id), "shmctl IPC_SET", err), setHints)
 	}
 
 	// Read it back. IPC_STAT needs read permission, and the owner's bits

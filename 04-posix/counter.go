@@ -213,10 +213,13 @@ func runCounters(name string, procs, iters int, extra ...string) (uint64, error)
 	var cmds []*exec.Cmd
 	for i := 0; i < procs; i++ {
 		args := []string{os.Args[0], "counter", name, "-procs", strconv.Itoa(procs), "-iters", strconv.Itoa(iters)}
-		cmd := &exec.Cmd{Path: "/proc/self/exe", Args: append(args, extra...)}
+		cmd := &exec.Cmd{Path: "/proc/self/exe", Args: append(args, extra...), Stderr: os.Stderr}
 		if err := cmd.Start(); err != nil {
 			return 0, err
 		}
+		// Interrupted, the tour kills what it started (each would otherwise
+		// wait for the others at the start line, then add for nothing).
+		defer cli.Made(func() { cmd.Process.Kill() })()
 		cmds = append(cmds, cmd)
 	}
 	var errs []error

@@ -60,18 +60,22 @@ func create(name string, size int64, mode uint32, excl bool) error {
 	if excl {
 		flags |= unix.O_EXCL
 	}
-	fd, _, err := openObject("create", name, flags, mode)
+	// Without O_EXCL, whether this run makes the object is what the name
+	// was just before: nothing there, and the object is ours.
+	var before unix.Stat_t
+	path, _ := ShmPath(name)
+	free := path != "" && unix.Lstat(path, &before) == unix.ENOENT
+	fd, opened, err := openObject("create", name, flags, mode)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
-	path, _ := ShmPath(name)
 	track.File(path)
 
 	// A new object has size 0: ftruncate gives it one.
 	if size >= 0 {
 		if err := Resize(fd, size); err != nil {
-			if excl {
+			if excl || free && opened.Size == 0 {
 				ShmUnlink(name) // ours, and not usable: leave nothing behind
 			}
 			return shmErr("set the size of "+cli.Quote(name), "ftruncate", err)

@@ -24,7 +24,7 @@ func setUmask(arg string) error {
 	}
 	um, err := cli.ParseMode(arg)
 	if err != nil {
-		return err
+		return cli.Usagef("umask %q: want octal permission bits such as 022", arg)
 	}
 	unix.Umask(int(um))
 	return nil

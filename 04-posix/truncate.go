@@ -23,7 +23,7 @@ import (
 func init() { fault.Register("truncate-shrink", probeShrink) }
 
 func truncateCmd(f *cli.Flags) cli.Action {
-	size := f.Int("size", 0, 0, 1<<40, "the new size in bytes")
+	size := f.Int("size", 0, 0, 1<<40, "the new size in bytes; 0, the default, empties the object")
 	f.Args(1, 1) // NAME
 	return func(args []string) error { return truncate(args[0], *size) }
 }

@@ -263,7 +263,8 @@ os.NewSyscallError("munlockall", err)。`,
 CAP_IPC_LOCK may lock: mlock over it is ENOMEM, mmap(MAP_LOCKED) EAGAIN, a
 limit of 0 makes them EPERM. A limit has a soft value (the one that
 applies) and a hard one (the ceiling). Any process may lower its soft
-limit; only root may raise the hard one. The experiments print the limit
+limit up to the hard one; raising the hard one takes CAP_SYS_RESOURCE
+(root has it, except in some containers). The experiments print the limit
 read back with getrlimit, so it must really change.`,
 			`getrlimit(2) and setrlimit(2) on RLIMIT_MEMLOCK with a struct of Cur
 (soft) and Max (hard). In Go: unix.Getrlimit, unix.Setrlimit,

@@ -60,7 +60,9 @@ func limitExp(limit uint64, size int) error {
 	// Who we are, and the limit we set ourselves.
 	cli.Fact("uid", os.Geteuid())
 	if err := SetLockLimit(limit); err != nil {
-		return cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err)
+		return cli.WithHints(cli.Sys(fmt.Sprintf("set RLIMIT_MEMLOCK to %d", limit), "setrlimit", err), map[unix.Errno]string{
+			unix.EPERM: "above the hard limit (`ulimit -Hl`, in KiB), which only a process with CAP_SYS_RESOURCE may raise",
+		})
 	}
 	if err := memlockFact(); err != nil {
 		return err

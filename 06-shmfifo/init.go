@@ -84,8 +84,12 @@ func initErr(key int, err error) error {
 	what := "init FIFO key " + KeyString(key)
 	hint := ""
 	switch call, errno := callOf(err), errnoOf(err); {
+	case errno == 0:
+		return fmt.Errorf("%s: %w", what, err) // no call failed: what init found there is wrong
 	case errno == unix.EEXIST && call == "semget":
-		hint = "a semaphore set at KEY, KEY+1 or KEY+2 is someone else's: a FIFO needs all three keys (ipcs -s shows them)"
+		hint = "a semaphore set at KEY, KEY+1 or KEY+2 is already there (another FIFO's, at a key next to this one?): a FIFO needs all three keys (ipcs -s shows them)"
+	case errno == unix.EACCES:
+		hint = "the mode of the segment or of a set at KEY..KEY+2 does not let this user read and write it (ipcs -m -s shows owner and mode); a new FIFO's -mode must give its owner read and write"
 	case errno == unix.EEXIST:
 		hint = existing(key)
 	case errno == unix.ERANGE && call == "semctl SETVAL":

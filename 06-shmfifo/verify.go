@@ -53,8 +53,12 @@ func verifyCmd(f *cli.Flags) cli.Action {
 		cli.Fact("duplicates", d.duplicates)
 		cli.Fact("out of order", d.outOfOrder)
 		// Against what the producers put, if we are told.
+		clean := d.torn == 0 && d.duplicates == 0 && d.outOfOrder == 0
 		if np > 0 {
-			verifyAgainst(d, np, n, bs)
+			clean = verifyAgainst(d, np, n, bs) && clean
+		}
+		if !clean { // exit 1, so that a shell or a script can tell
+			return errors.New("verify: the messages are not what the producers put (the counts above say how)")
 		}
 		return nil
 	}
@@ -78,8 +82,9 @@ func verifyBounds(np, n, blksize int) error {
 }
 
 // verifyAgainst prints what is missing or unexpected against producers
-// 1..np having put n messages each, and whether the checksum matches.
-func verifyAgainst(d *delivery, np, n, blksize int) {
+// 1..np having put n messages each, and whether the checksum matches; it
+// reports whether nothing was wrong.
+func verifyAgainst(d *delivery, np, n, blksize int) bool {
 	missing := 0
 	var want uint64
 	for id := 1; id <= np; id++ {
@@ -105,6 +110,7 @@ func verifyAgainst(d *delivery, np, n, blksize int) {
 	if blksize > 0 {
 		cli.Fact("checksum", map[bool]string{true: "ok", false: "bad"}[want == d.crcSum])
 	}
+	return missing == 0 && extra == 0 && (blksize == 0 || want == d.crcSum)
 }
 
 // readLines hands each line of one consumer's file to add, with that

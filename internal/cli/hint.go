@@ -19,7 +19,7 @@ const hintArgs = "[FUNC [-level N] [-lang en|zh]]"
 func hintCmd(p *Program, args []string) error {
 	f := newFlags("hint")
 	level := f.Int("level", 1, 1, 3, "how much to give away: 1 the concept, 2 the call and its flags, 3 the shape of the code")
-	lang := f.String("lang", "LANG", defaultLang(), "en or zh; zh by default when $LC_ALL or $LANG starts with zh")
+	lang := f.String("lang", "LANG", defaultLang(), "en or zh; by default zh when $LC_ALL, $LC_MESSAGES or $LANG (the first set) starts with zh")
 	f.Args(0, 1)
 	if isHelp(args) {
 		fmt.Fprintf(Stdout, "usage: %s hint %s\n", p.Name, hintArgs)
@@ -40,7 +40,7 @@ func hintCmd(p *Program, args []string) error {
 	if len(pos) == 0 {
 		fmt.Fprintf(Stdout, "The lesson functions of %s, in the order to implement them:\n", p.Chapter)
 		for _, h := range p.Hints {
-			fmt.Fprintf(Stdout, "  %-14s notes %s; man %s\n", h.Func, h.Notes, h.Man)
+			fmt.Fprintf(Stdout, "  %-14s notes %s; %s\n", h.Func, h.Notes, manRef(h.Man))
 		}
 		fmt.Fprintf(Stdout, "%s hint FUNC -level 1|2|3 gives more and more away.\n", p.Name)
 		return nil
@@ -55,7 +55,7 @@ func hintCmd(p *Program, args []string) error {
 }
 
 func printHint(h exercise.Hint, level int, zh bool) {
-	fmt.Fprintf(Stdout, "%s (notes %s; man %s)\n", h.Func, h.Notes, h.Man)
+	fmt.Fprintf(Stdout, "%s (notes %s; %s)\n", h.Func, h.Notes, manRef(h.Man))
 	names := [3]string{"the idea", "the call", "the shape of the code"}
 	if zh {
 		names = [3]string{"思路", "调用", "代码的结构"}
@@ -75,11 +75,25 @@ func printHint(h exercise.Hint, level int, zh bool) {
 	}
 }
 
-// defaultLang is zh when $LANG (or $LC_ALL) says Chinese, en otherwise.
+// manRef is where to read about a hint's call: "man mmap(2)", or a Go
+// command as it is ("go doc sync/atomic.AddUint64").
+func manRef(ref string) string {
+	if strings.HasPrefix(ref, "go ") {
+		return ref
+	}
+	return "man " + ref
+}
+
+// defaultLang is zh when the locale (LC_ALL, LC_MESSAGES, LANG) says Chinese,
+// en otherwise.
 func defaultLang() string {
-	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LANG")} {
-		if strings.HasPrefix(v, "zh") {
-			return "zh"
+	// The first of them that is set decides, as for any program's messages.
+	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")} {
+		if v != "" {
+			if strings.HasPrefix(v, "zh") {
+				return "zh"
+			}
+			return "en"
 		}
 	}
 	return "en"
