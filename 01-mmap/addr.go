@@ -31,7 +31,7 @@ func tourAddr() error {
 // addrOf is the address of the first byte of b.
 func addrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
 
-func addrExp() error {
+func addrExp() (err error) {
 	// Three pages known to be free: map five PROT_NONE pages and unmap the
 	// middle three (the outer ones keep anything else from moving in).
 	ps := PageSize()
@@ -39,7 +39,7 @@ func addrExp() error {
 	if err != nil {
 		return cli.Sys("map 5 pages of anonymous memory", "mmap", err)
 	}
-	defer Unmap(area)
+	defer unmapAtEnd(area, &err)
 	if err := Unmap(area[ps : 4*ps]); err != nil {
 		return cli.Sys("unmap the middle 3 pages", "munmap", err)
 	}
@@ -51,7 +51,7 @@ func addrExp() error {
 	if err != nil {
 		return cli.Sys("map a page at a hint", "mmap", err)
 	}
-	defer Unmap(got)
+	defer unmapAtEnd(got, &err)
 	cli.Fact("address given", fmt.Sprintf("%#x", addrOf(hint)))
 	cli.Fact("address returned", fmt.Sprintf("%#x", addrOf(got)))
 	delta := int64(addrOf(got)) - int64(addrOf(hint))
@@ -63,18 +63,18 @@ func addrExp() error {
 
 // takenHint gives as hint the address of a page that is mapped already: the
 // kernel maps elsewhere, and the page keeps its bytes.
-func takenHint(ps int) error {
+func takenHint(ps int) (err error) {
 	old, err := MapAnon(ps, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 	if err != nil {
 		return cli.Sys("map a page of anonymous memory", "mmap", err)
 	}
-	defer Unmap(old)
+	defer unmapAtEnd(old, &err)
 	copy(old, "old bytes")
 	got, err := MapFixed(old, 0)
 	if err != nil {
 		return cli.Sys("map a page at a taken hint", "mmap", err)
 	}
-	defer Unmap(got)
+	defer unmapAtEnd(got, &err)
 	cli.Fact("address given", fmt.Sprintf("%#x", addrOf(old)))
 	cli.Fact("address returned", fmt.Sprintf("%#x", addrOf(got)))
 	cli.Fact("taken hint: mapped elsewhere", cli.YesNo(addrOf(got) != addrOf(old)))

@@ -27,7 +27,7 @@ func tourAnon() error {
 	return anon(64 << 10)
 }
 
-func anon(size int) error {
+func anon(size int) (err error) {
 	// The kernel merges adjacent private anonymous mappings with the same
 	// protection into one line of smaps (Go's heap is one). So map a
 	// PROT_NONE guard page on either side and open up only the middle: our
@@ -38,7 +38,7 @@ func anon(size int) error {
 	if err != nil {
 		return cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", size+2*ps), "mmap", err)
 	}
-	defer Unmap(whole)
+	defer unmapAtEnd(whole, &err)
 	m := whole[ps : ps+size]
 	if err := Protect(m, unix.PROT_READ|unix.PROT_WRITE); err != nil {
 		return cli.Sys("make the middle pages PROT_READ|PROT_WRITE", "mprotect", err)

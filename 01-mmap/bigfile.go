@@ -40,7 +40,7 @@ func tourBigfile() error {
 	return bigfile(path)
 }
 
-func bigfile(path string) error {
+func bigfile(path string) (err error) {
 	size, err := wholeFile(path, false)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func bigfile(path string) error {
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	var sumM uint32
 	faults, err := minorFaults(func() error {
 		return guard("read", path, 0, m, func() { sumM = crc32.ChecksumIEEE(m) })

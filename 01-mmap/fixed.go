@@ -29,7 +29,7 @@ func tourFixed() error {
 	return fixed()
 }
 
-func fixed() error {
+func fixed() (err error) {
 	// A page with something in it.
 	old, err := MapAnon(PageSize(), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 	if err != nil {
@@ -61,7 +61,7 @@ func fixed() error {
 	if err != nil {
 		return cli.Sys("map over the page with MAP_FIXED", "mmap", err)
 	}
-	defer Unmap(n)
+	defer unmapAtEnd(n, &err)
 	cli.Fact("MAP_FIXED over a mapping", "ok")
 	cli.Fact("same address", cli.YesNo(uintptr(unsafe.Pointer(&n[0])) == addr))
 	cli.Fact("old bytes after MAP_FIXED", fmt.Sprintf("%q", strings.TrimRight(string(old[:9]), "\x00")))

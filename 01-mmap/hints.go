@@ -66,6 +66,37 @@ os.NewSyscallError("mmap", err) 返回:场景检查的是 "open: EACCES" 这样�
 		},
 	},
 	{
+		Func: "Unmap", Notes: "001 §1.1.1.2", Man: "munmap(2)",
+		Levels: [3]string{
+			`munmap removes pages from the address space: an access afterwards is a
+SIGSEGV. It works on any page-aligned part of a mapping: unmapping the
+middle splits the mapping in two (two lines in /proc/self/maps). A process
+that exits loses its mappings without munmap.`,
+			`munmap(2) with the address of the first byte of b and len(b). In Go:
+unix.MunmapPtr, with an unsafe.Pointer to b's first byte
+(unsafe.SliceData) and the length as a uintptr (unix.Munmap accepts only a
+whole mapping made by unix.Mmap, so not here). Errors: EINVAL when the
+address is not on a page boundary. Return os.NewSyscallError("munmap",
+err); nil when it worked.`,
+			`1. Take the address of b's first byte and its length.
+2. Call munmap with them.
+3. Return its error as a syscall error (os.NewSyscallError returns nil
+   for a nil error).`,
+		},
+		Zh: [3]string{
+			`munmap 把页从地址空间中去掉:之后再访问就是 SIGSEGV。它可以作用于映射中任何按页
+对齐的一部分:去掉中间一页会把映射分成两个(/proc/self/maps 里变成两行)。
+进程退出时,即使没有 munmap,映射也会自动取消。`,
+			`munmap(2),参数是 b 第一个字节的地址和 len(b)。Go 里用 unix.MunmapPtr,传入指向
+b 第一个字节的 unsafe.Pointer(unsafe.SliceData)和 uintptr 类型的长度(unix.Munmap
+只接受 unix.Mmap 得到的整个映射,这里不适用)。错误:地址不在页边界上时是 EINVAL。
+返回 os.NewSyscallError("munmap", err),成功时为 nil。`,
+			`1. 取 b 第一个字节的地址和长度。
+2. 用它们调用 munmap。
+3. 把错误作为系统调用错误返回(os.NewSyscallError 对 nil 返回 nil)。`,
+		},
+	},
+	{
 		Func: "PageSize", Notes: "001 §1.1.1 point 1, §1.1.1.1", Man: "getpagesize(2), sysconf(3)",
 		Levels: [3]string{
 			`Memory is mapped, protected and unmapped in pages (页): a 1-byte mapping
@@ -117,37 +148,6 @@ os.NewSyscallError("mmap", err) 返回:场景检查 "mmap: EAGAIN"。`,
    没有文件(-1),偏移 0。
 2. 失败就返回 mmap 的错误。
 3. 把地址作为长度为 length 的 []byte 返回。`,
-		},
-	},
-	{
-		Func: "Unmap", Notes: "001 §1.1.1.2", Man: "munmap(2)",
-		Levels: [3]string{
-			`munmap removes pages from the address space: an access afterwards is a
-SIGSEGV. It works on any page-aligned part of a mapping: unmapping the
-middle splits the mapping in two (two lines in /proc/self/maps). A process
-that exits loses its mappings without munmap.`,
-			`munmap(2) with the address of the first byte of b and len(b). In Go:
-unix.MunmapPtr, with an unsafe.Pointer to b's first byte
-(unsafe.SliceData) and the length as a uintptr (unix.Munmap accepts only a
-whole mapping made by unix.Mmap, so not here). Errors: EINVAL when the
-address is not on a page boundary. Return os.NewSyscallError("munmap",
-err); nil when it worked.`,
-			`1. Take the address of b's first byte and its length.
-2. Call munmap with them.
-3. Return its error as a syscall error (os.NewSyscallError returns nil
-   for a nil error).`,
-		},
-		Zh: [3]string{
-			`munmap 把页从地址空间中去掉:之后再访问就是 SIGSEGV。它可以作用于映射中任何按页
-对齐的一部分:去掉中间一页会把映射分成两个(/proc/self/maps 里变成两行)。
-进程退出时,即使没有 munmap,映射也会自动取消。`,
-			`munmap(2),参数是 b 第一个字节的地址和 len(b)。Go 里用 unix.MunmapPtr,传入指向
-b 第一个字节的 unsafe.Pointer(unsafe.SliceData)和 uintptr 类型的长度(unix.Munmap
-只接受 unix.Mmap 得到的整个映射,这里不适用)。错误:地址不在页边界上时是 EINVAL。
-返回 os.NewSyscallError("munmap", err),成功时为 nil。`,
-			`1. 取 b 第一个字节的地址和长度。
-2. 用它们调用 munmap。
-3. 把错误作为系统调用错误返回(os.NewSyscallError 对 nil 返回 nil)。`,
 		},
 	},
 	{

@@ -63,13 +63,13 @@ func libs(n int) error {
 
 // mapLibrary maps the library's code as the dynamic loader does and shows
 // its pages shared with the other processes.
-func mapLibrary(lib procfs.Mapping) error {
+func mapLibrary(lib procfs.Mapping) (err error) {
 	length := int(lib.Size())
 	m, err := MapFile(lib.Path, int64(lib.Offset), length, unix.PROT_READ|unix.PROT_EXEC, unix.MAP_PRIVATE)
 	if err != nil {
 		return mapFileErr(lib.Path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	// Touch every page, as running the code would.
 	var sink byte
 	if err := guard("read", lib.Path, int64(lib.Offset), m, func() {

@@ -45,7 +45,7 @@ func tourLocked() error {
 	return nil
 }
 
-func locked(size int, limit int64) error {
+func locked(size int, limit int64) (err error) {
 	// Who we are decides whether the limit applies.
 	cli.Fact("uid", os.Geteuid())
 	if err := showMemlock(limit); err != nil {
@@ -62,7 +62,7 @@ func locked(size int, limit int64) error {
 			unix.EPERM:  "RLIMIT_MEMLOCK is 0: without CAP_IPC_LOCK a process may lock nothing at all",
 		})
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 
 	// Every page is resident and locked already, before any access.
 	sm, err := procfs.SmapsAt(uintptr(unsafe.Pointer(&m[0])))

@@ -28,7 +28,7 @@ func tourPagesize() error {
 	return pagesize()
 }
 
-func pagesize() error {
+func pagesize() (err error) {
 	// The page size, as the lesson asks for it (getpagesize), and as the
 	// kernel wrote it in the auxiliary vector at exec (AT_PAGESZ), where
 	// glibc's getpagesize() and sysconf(_SC_PAGESIZE) read it too.
@@ -46,7 +46,7 @@ func pagesize() error {
 	if err != nil {
 		return cli.Sys("map 1 byte of anonymous memory", "mmap", err)
 	}
-	defer Unmap(b)
+	defer unmapAtEnd(b, &err)
 	m, err := procfs.SmapsAt(uintptr(unsafe.Pointer(&b[0])))
 	if err != nil {
 		return err

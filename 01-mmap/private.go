@@ -39,7 +39,7 @@ func tourPrivate() error {
 	return private(path, "HELLO", "", false)
 }
 
-func private(path, text, ready string, hold bool) error {
+func private(path, text, ready string, hold bool) (err error) {
 	// Map the whole file privately. PROT_WRITE on a private mapping never
 	// writes back, so MapFile opens the file O_RDONLY.
 	size, err := wholeFile(path, false)
@@ -53,7 +53,7 @@ func private(path, text, ready string, hold bool) error {
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 
 	// The mapping holds the file: no descriptor is left open on it.
 	if err := descriptorsFact(path); err != nil {

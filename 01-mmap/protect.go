@@ -31,7 +31,7 @@ func tourProtect() error {
 	return protect()
 }
 
-func protect() error {
+func protect() (err error) {
 	// The forbidden accesses, each in a child the kernel kills.
 	res, err := fault.Run("protect-write")
 	if err != nil {
@@ -50,7 +50,7 @@ func protect() error {
 	if err != nil {
 		return cli.Sys("map 2 pages of anonymous memory", "mmap", err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	if err := Protect(m[:ps], unix.PROT_READ); err != nil {
 		return cli.Sys("make the first page PROT_READ", "mprotect", err)
 	}

@@ -36,7 +36,7 @@ func tourProtexec() error {
 	return protexec(path)
 }
 
-func protexec(path string) error {
+func protexec(path string) (err error) {
 	size, err := fileSize(path)
 	if err != nil {
 		return err
@@ -57,7 +57,9 @@ func protexec(path string) error {
 		if pm, ok := findMapping(m); ok {
 			perms = pm.Perms
 		}
-		Unmap(m)
+		if err := Unmap(m); err != nil {
+			return cli.Sys("unmap", "munmap", err)
+		}
 	}
 	cli.Fact("perms in /proc/self/maps with PROT_EXEC", perms)
 
@@ -66,7 +68,7 @@ func protexec(path string) error {
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(r)
+	defer unmapAtEnd(r, &err)
 	cli.Fact("mmap PROT_READ", "ok")
 	cli.Fact("mprotect PROT_READ to PROT_READ|PROT_EXEC", cli.Outcome(Protect(r, unix.PROT_READ|unix.PROT_EXEC)))
 	return nil

@@ -18,7 +18,7 @@ func readCmd(f *cli.Flags) cli.Action {
 	off := f.Int("offset", 0, 0, 1<<62, "where to start, in bytes from the start of FILE")
 	length := f.Int("length", 0, 1, 1<<30, "how many bytes to read (default: to the end of FILE)")
 	f.Args(1, 1) // FILE
-	return func(args []string) error {
+	return func(args []string) (err error) {
 		path, n := args[0], int(*length)
 		if n == 0 {
 			// No -length: from -offset to the end of the file.
@@ -38,7 +38,7 @@ func readCmd(f *cli.Flags) cli.Action {
 		if err != nil {
 			return err
 		}
-		defer Unmap(m)
+		defer unmapAtEnd(m, &err)
 		// Print the bytes as text, up to a NUL (as a C string would end),
 		// straight from the mapping. Guarded: a file another process
 		// truncated meanwhile raises SIGBUS on the pages it lost.

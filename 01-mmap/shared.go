@@ -41,7 +41,7 @@ func tourShared() error {
 	return shared(path, "HELLO", "", false)
 }
 
-func shared(path, text, ready string, hold bool) error {
+func shared(path, text, ready string, hold bool) (err error) {
 	// Map the whole file, shared and writable (so opened O_RDWR).
 	size, err := wholeFile(path, true)
 	if err != nil {
@@ -54,7 +54,7 @@ func shared(path, text, ready string, hold bool) error {
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 
 	// The mapping holds the file: no descriptor is left open on it.
 	if err := descriptorsFact(path); err != nil {

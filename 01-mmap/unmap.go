@@ -103,9 +103,10 @@ func split() error {
 		return err
 	}
 	cli.Fact("mappings after unmapping the middle page", after)
-	Unmap(m[:ps])
-	Unmap(m[2*ps:])
-	return nil
+	if err := Unmap(m[:ps]); err != nil {
+		return cli.Sys("unmap the first page", "munmap", err)
+	}
+	return cli.Sys("unmap the last page", "munmap", Unmap(m[2*ps:]))
 }
 
 // countMappings counts the lines of /proc/self/maps over [start, end).

@@ -17,7 +17,7 @@ import (
 func writeCmd(f *cli.Flags) cli.Action {
 	off := f.Int("offset", 0, 0, 1<<62, "where to write, in bytes from the start of FILE")
 	f.Args(2, 2) // FILE TEXT
-	return func(args []string) error {
+	return func(args []string) (err error) {
 		path, text := args[0], args[1]
 		if text == "" {
 			return cli.Usagef("write: empty TEXT")
@@ -27,7 +27,7 @@ func writeCmd(f *cli.Flags) cli.Action {
 		if err != nil {
 			return err
 		}
-		defer Unmap(m)
+		defer unmapAtEnd(m, &err)
 		// Store: the file's page-cache pages change, no write(2). Guarded:
 		// a page another process truncated away, or one a full tmpfs cannot
 		// back, is SIGBUS.

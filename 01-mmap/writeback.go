@@ -115,12 +115,12 @@ func storeAndUnmap(path string, size int) error {
 // dirtyAfterMapping maps the file read-only, reads its first byte, and
 // prints the dirty counter of that mapping: smaps counts a page dirty when
 // the page cache holds it dirty, whichever mapping made it so.
-func dirtyAfterMapping(path string, size int, name string) error {
+func dirtyAfterMapping(path string, size int, name string) (err error) {
 	m, err := MapFile(path, 0, size, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	var b byte
 	if err := guard("read", path, 0, m, func() { b = m[0] }); err != nil {
 		return err

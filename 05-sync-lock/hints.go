@@ -55,6 +55,29 @@ os.NewSyscallError("open", err) 或 os.NewSyscallError("mmap", err) 返回。`,
 		},
 	},
 	{
+		Func: "Unmap", Notes: "001 §1.1.1.2", Man: "munmap(2)",
+		Levels: [3]string{
+			`munmap removes pages from the address space, and with them their locks:
+a lock belongs to the mapping. It works on any page-aligned part of a
+mapping; the msync-flags experiment unmaps a middle page to make a hole.`,
+			`munmap(2) with the address of b's first byte and len(b). In Go:
+unix.MunmapPtr, with an unsafe.Pointer to b's first byte
+(unsafe.SliceData) and the length as a uintptr. Errors: EINVAL (not on a
+page boundary). Return os.NewSyscallError("munmap", err).`,
+			`1. Take the address and length of b.
+2. Call munmap with them and return its error as a syscall error.`,
+		},
+		Zh: [3]string{
+			`munmap 把页从地址空间中去掉,锁也随之消失:锁属于映射。它可以作用于映射中任何按页
+对齐的一部分;msync-flags 实验去掉中间一页来制造一个空洞。`,
+			`munmap(2),参数是 b 第一个字节的地址和 len(b)。Go 里用 unix.MunmapPtr,传入指向
+b 第一个字节的 unsafe.Pointer(unsafe.SliceData)和 uintptr 类型的长度。错误:EINVAL
+(不在页边界上)。返回 os.NewSyscallError("munmap", err)。`,
+			`1. 取 b 的地址和长度。
+2. 用它们调用 munmap,把错误作为系统调用错误返回。`,
+		},
+	},
+	{
 		Func: "Sync", Notes: "001 §1.1.1.4", Man: "msync(2)",
 		Levels: [3]string{
 			`msync (同步) is about the storage behind a shared file mapping: MS_SYNC
@@ -182,29 +205,6 @@ MAP_PRIVATE,以及 MAP_LOCKED(在 mmap 时就像 mlock 一样锁定这些页,受
 os.NewSyscallError("mmap", err)。`,
 			`1. 调用 mmap:不指定地址,没有文件,调用者的 flags 加上 MAP_ANONYMOUS。
 2. 失败就返回 mmap 的错误;否则把地址作为长度为 length 的 []byte 返回。`,
-		},
-	},
-	{
-		Func: "Unmap", Notes: "001 §1.1.1.2", Man: "munmap(2)",
-		Levels: [3]string{
-			`munmap removes pages from the address space, and with them their locks:
-a lock belongs to the mapping. It works on any page-aligned part of a
-mapping; the msync-flags experiment unmaps a middle page to make a hole.`,
-			`munmap(2) with the address of b's first byte and len(b). In Go:
-unix.MunmapPtr, with an unsafe.Pointer to b's first byte
-(unsafe.SliceData) and the length as a uintptr. Errors: EINVAL (not on a
-page boundary). Return os.NewSyscallError("munmap", err).`,
-			`1. Take the address and length of b.
-2. Call munmap with them and return its error as a syscall error.`,
-		},
-		Zh: [3]string{
-			`munmap 把页从地址空间中去掉,锁也随之消失:锁属于映射。它可以作用于映射中任何按页
-对齐的一部分;msync-flags 实验去掉中间一页来制造一个空洞。`,
-			`munmap(2),参数是 b 第一个字节的地址和 len(b)。Go 里用 unix.MunmapPtr,传入指向
-b 第一个字节的 unsafe.Pointer(unsafe.SliceData)和 uintptr 类型的长度。错误:EINVAL
-(不在页边界上)。返回 os.NewSyscallError("munmap", err)。`,
-			`1. 取 b 的地址和长度。
-2. 用它们调用 munmap,把错误作为系统调用错误返回。`,
 		},
 	},
 	{

@@ -50,7 +50,7 @@ const (
 	markPwrite = "PWRITE" // with pwrite(2), not through a mapping
 )
 
-func invalidate(path string) error {
+func invalidate(path string) (err error) {
 	size, err := fileSize(path)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func invalidate(path string) error {
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(sh)
+	defer unmapAtEnd(sh, &err)
 	if err := invalidateShared(path, sh); err != nil {
 		return err
 	}
@@ -112,17 +112,17 @@ func invalidateShared(path string, sh []byte) error {
 // invalidatePrivate maps path privately twice, writes through one (its own
 // copy), pwrite()s the file, and shows what each mapping and the file hold
 // around MS_INVALIDATE.
-func invalidatePrivate(path string, size int) error {
+func invalidatePrivate(path string, size int) (err error) {
 	pr, err := MapFile(path, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(pr)
+	defer unmapAtEnd(pr, &err)
 	untouched, err := MapFile(path, size, unix.PROT_READ, unix.MAP_PRIVATE)
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(untouched)
+	defer unmapAtEnd(untouched, &err)
 
 	// The first write to pr copies its page; then the file changes. Every
 	// access is guarded: another process may truncate the file.

@@ -75,12 +75,12 @@ func limitExp(limit uint64, size int) error {
 
 // limitLock tries mlock of a mapping of size bytes, then mmap(MAP_LOCKED)
 // of as many: the same limit, checked by two calls.
-func limitLock(size int) error {
+func limitLock(size int) (err error) {
 	m, err := MapAnon(size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", size), "mmap", err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	lockErr := Lock(m)
 	v, err := outcome(lockErr)
 	if err != nil {
@@ -99,7 +99,7 @@ func limitLock(size int) error {
 	}
 	cli.Fact(fmt.Sprintf("mmap %d bytes MAP_LOCKED", size), v)
 	if mapErr == nil {
-		Unmap(l)
+		return cli.Sys("unmap", "munmap", Unmap(l))
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func limitFuture(size int) error {
 	}
 	cli.Fact(fmt.Sprintf("mmap %d bytes after MCL_FUTURE", size), v)
 	if mapErr == nil {
-		Unmap(f)
+		return cli.Sys("unmap", "munmap", Unmap(f))
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func tourLockfile() error {
 // unlock it unlocks again. With hold it waits for SIGINT (another process
 // does its part meanwhile); meanwhile, if set, runs in this process instead.
 // Then it shows VmLck again.
-func lockfile(path string, unlock, hold bool, ready string, meanwhile func() error) error {
+func lockfile(path string, unlock, hold bool, ready string, meanwhile func() error) (err error) {
 	size, err := fileSize(path)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func lockfile(path string, unlock, hold bool, ready string, meanwhile func() err
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	// The mapping holds the file: no descriptor is left open on it.
 	if err := descriptorsFact(path); err != nil {
 		return err

@@ -39,7 +39,7 @@ func tourMlock() error {
 	return mlockExp(64 << 10)
 }
 
-func mlockExp(size int) error {
+func mlockExp(size int) (err error) {
 	cli.Fact("size", size)
 	// MAP_SHARED anonymous memory is never merged with a neighbouring
 	// mapping, so the lines of smaps over it are about it alone.
@@ -47,7 +47,7 @@ func mlockExp(size int) error {
 	if err != nil {
 		return cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", size), "mmap", err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	if err := lockTwice(m); err != nil {
 		return err
 	}
@@ -117,12 +117,12 @@ func unlockFirstPage(m []byte) error {
 
 // mapLocked maps size bytes with MAP_LOCKED: locked by mmap itself, without
 // an mlock call; one munlock unlocks it.
-func mapLocked(size int) error {
+func mapLocked(size int) (err error) {
 	l, err := MapAnon(size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_LOCKED)
 	if err != nil {
 		return cli.WithHints(cli.Sys(fmt.Sprintf("map %d bytes MAP_LOCKED", size), "mmap", err), lockHints)
 	}
-	defer Unmap(l)
+	defer unmapAtEnd(l, &err)
 	if err := lockedFact("MAP_LOCKED: Locked without mlock", l); err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func mlockallCmd(f *cli.Flags) cli.Action {
 	return func([]string) error { return mlockall(int(*size), *limit) }
 }
 
-func tourMlockall() error {
+func tourMlockall() (err error) {
 	cli.Say("mlockall locks the whole address space. MCL_CURRENT locks what is mapped now,")
 	cli.Say("and a mapping made afterwards is not locked. The notes say MCL_FUTURE locks the")
 	cli.Say("current mappings and the later ones; on Linux MCL_FUTURE alone locks only the")
@@ -47,11 +47,11 @@ func tourMlockall() error {
 	if err != nil {
 		return cli.Sys("map 65536 bytes of anonymous memory", "mmap", err)
 	}
-	defer Unmap(before)
+	defer unmapAtEnd(before, &err)
 	return mclFuture(before)
 }
 
-func mlockall(size int, limit int64) error {
+func mlockall(size int, limit int64) (err error) {
 	// Who we are and the limit decide whether MCL_CURRENT can work.
 	cli.Fact("uid", os.Geteuid())
 	if limit >= 0 {
@@ -66,7 +66,7 @@ func mlockall(size int, limit int64) error {
 	if err != nil {
 		return cli.Sys(fmt.Sprintf("map %d bytes of anonymous memory", size), "mmap", err)
 	}
-	defer Unmap(before)
+	defer unmapAtEnd(before, &err)
 	if err := mclCurrent(before); err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func mlockall(size int, limit int64) error {
 // mclCurrent: mlockall(MCL_CURRENT) locks before, not a mapping made after.
 // Without CAP_IPC_LOCK it fails with ENOMEM (a Go program maps far more than
 // RLIMIT_MEMLOCK); that is a fact too, and the MCL_FUTURE step goes on.
-func mclCurrent(before []byte) error {
+func mclCurrent(before []byte) (err error) {
 	lockErr := LockAll(unix.MCL_CURRENT)
 	v, err := outcome(lockErr)
 	if err != nil {
@@ -91,7 +91,7 @@ func mclCurrent(before []byte) error {
 		UnlockAll()
 		return cli.Sys("map after mlockall", "mmap", err)
 	}
-	defer Unmap(after)
+	defer unmapAtEnd(after, &err)
 	errB := lockedFact("MCL_CURRENT: Locked of a mapping made before", before)
 	errA := lockedFact("MCL_CURRENT: Locked of a mapping made after", after)
 
@@ -109,7 +109,7 @@ func mclCurrent(before []byte) error {
 // mclFuture: mlockall(MCL_FUTURE) alone leaves before unlocked and locks a
 // mapping made after. Every mapping made while it is on is locked, the Go
 // runtime's own too, so it is on only for a moment.
-func mclFuture(before []byte) error {
+func mclFuture(before []byte) (err error) {
 	if err := roomForTheHeap(before); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func mclFuture(before []byte) error {
 		UnlockAll()
 		return cli.WithHints(cli.Sys("map after mlockall(MCL_FUTURE)", "mmap", err), lockHints)
 	}
-	defer Unmap(later)
+	defer unmapAtEnd(later, &err)
 	sb, errB := statsOf(before)
 	sa, errA := statsOf(later)
 
@@ -143,7 +143,7 @@ func mclFuture(before []byte) error {
 	if err != nil {
 		return cli.Sys("map after munlockall", "mmap", err)
 	}
-	defer Unmap(next)
+	defer unmapAtEnd(next, &err)
 	return lockedFact("after munlockall: Locked of a new mapping", next)
 }
 

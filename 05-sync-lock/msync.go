@@ -70,7 +70,7 @@ func tourMsync() error {
 // async). The counters are read right after each step: the kernel's flusher
 // writes a page back only once it has been dirty for
 // vm.dirty_expire_centisecs (30 s by default), far longer than the run.
-func syncFile(path, text string, async bool) error {
+func syncFile(path, text string, async bool) (err error) {
 	size, err := fileSize(path)
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func syncFile(path, text string, async bool) error {
 	if err != nil {
 		return mapFileErr(path, err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 	if err := descriptorsFact(path); err != nil {
 		return err
 	}

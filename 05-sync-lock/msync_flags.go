@@ -22,7 +22,7 @@ func tourMsyncFlags() error {
 	return msyncFlags()
 }
 
-func msyncFlags() error {
+func msyncFlags() (err error) {
 	// Three pages of MAP_SHARED anonymous memory: never merged with a
 	// neighbour, so the hole made below stays a hole.
 	ps := PageSize()
@@ -30,7 +30,7 @@ func msyncFlags() error {
 	if err != nil {
 		return cli.Sys("map 3 pages of anonymous memory", "mmap", err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 
 	// Each call, and what the kernel answers.
 	steps := []struct {

@@ -24,14 +24,14 @@ func tourRound() error {
 	return round()
 }
 
-func round() error {
+func round() (err error) {
 	ps := PageSize()
 	cli.Fact("page size", ps)
 	m, err := MapAnon(4*ps, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return cli.Sys("map 4 pages of anonymous memory", "mmap", err)
 	}
-	defer Unmap(m)
+	defer unmapAtEnd(m, &err)
 
 	// One byte in the middle of the second page.
 	one := ps + ps/2
