@@ -349,7 +349,7 @@ func oneRound(mech string, size, n int, ping bool, start, stop func()) (benchRes
 		stop()
 	}
 	if cerr := s.close(); err == nil && cerr != nil {
-		err = fmt.Errorf("bench %s: peer: %w", mech, cerr)
+		err = fmt.Errorf("bench %s: %w", mech, cerr)
 	}
 	if err != nil {
 		return r, err

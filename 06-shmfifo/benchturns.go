@@ -56,7 +56,7 @@ func (g *group) measureTurn() (err error) {
 	defer func() {
 		for _, s := range open {
 			if cerr := s.close(); err == nil && cerr != nil {
-				err = fmt.Errorf("bench %s: peer: %w", s.mech, cerr)
+				err = fmt.Errorf("bench %s: %w", s.mech, cerr)
 			}
 		}
 	}()

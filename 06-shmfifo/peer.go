@@ -240,11 +240,15 @@ func (s *session) close() error {
 			s.cmd.Process.Kill()
 		}
 		s.control.Close()
-		err = s.reap()
+		if err = s.reap(); err != nil {
+			err = fmt.Errorf("peer: %w", err)
+		}
 		s.kill()
 		s.status.Close()
 	}
-	s.l.close()
+	if lerr := s.l.close(); err == nil {
+		err = lerr
+	}
 	return err
 }
 

@@ -40,6 +40,7 @@ type link struct {
 	env        []string
 	files      []*os.File // the peer's ends: closed here once it has them
 	cleanup    []func()   // undone by close, the newest first
+	undoErr    error      // the first undo that failed (a FIFO Destroy could not remove)
 	aborts     []func()   // what wakes this side if the peer dies mid-run
 	fifos      []*Fifo    // shmfifo mechanisms: their futex counters
 	chunk      int        // message queues: bytes per system message
@@ -49,12 +50,15 @@ type link struct {
 	noFutex    bool // no futex words at all: futex/msg is 0, not "not counted"
 }
 
-func (l *link) close() {
+// close undoes what the link made, the newest first, and says whether
+// something could not be undone.
+func (l *link) close() error {
 	l.handedOver()
 	for i := len(l.cleanup) - 1; i >= 0; i-- {
 		l.cleanup[i]()
 	}
 	l.cleanup = nil
+	return l.undoErr
 }
 
 // handedOver closes this process's copies of the peer's ends, so that the
@@ -186,8 +190,14 @@ func fifoLink(mech string, size, blocks, n int) (*link, error) {
 			l.close()
 			return nil, err
 		}
-		remove := cli.Made(func() { Destroy(f.Key) })
-		l.cleanup = append(l.cleanup, func() { f.Close(); remove() })
+		var rmErr error
+		remove := cli.Made(func() { _, rmErr = Destroy(f.Key) })
+		l.cleanup = append(l.cleanup, func() {
+			f.Close()
+			if remove(); rmErr != nil && l.undoErr == nil {
+				l.undoErr = cli.Sys("destroy FIFO key "+KeyString(f.Key), "shmctl IPC_RMID", rmErr)
+			}
+		})
 		l.aborts = append(l.aborts, remove)
 		l.fifos = append(l.fifos, f)
 		l.env = append(l.env, fmt.Sprintf("BENCH_KEY%d=%d", i, f.Key))

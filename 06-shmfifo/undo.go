@@ -31,7 +31,7 @@ func tourUndo() error {
 	return undo(40000, "")
 }
 
-func undo(n int, ready string) error {
+func undo(n int, ready string) (err error) {
 	id, err := Semget(unix.IPC_PRIVATE, 1, 0o600)
 	if err != nil {
 		return cli.Sys("make a private semaphore set", "semget", err)
@@ -39,7 +39,13 @@ func undo(n int, ready string) error {
 	// A private set has no key to find it by: it goes at the end, on every
 	// error path and when interrupted.
 	track.Sem(id, unix.IPC_PRIVATE)
-	defer cli.Made(func() { SemRemove(id) })()
+	var rmErr error
+	remove := cli.Made(func() { rmErr = SemRemove(id) })
+	defer func() {
+		if remove(); rmErr != nil && err == nil {
+			err = cli.Sys("remove the semaphore set", "semctl IPC_RMID", rmErr)
+		}
+	}()
 	if err := cli.Ready(ready); err != nil {
 		return err
 	}
