@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestREADMELinks checks that every relative link of every README (the
@@ -32,6 +33,25 @@ func TestREADMELinks(t *testing.T) {
 			if _, err := os.Stat(path); err != nil {
 				t.Errorf("%s: link to %s: no such file", readme, target)
 			}
+		}
+	}
+}
+
+// maxREADME is the most a chapter's README may hold, in characters
+// (DESIGN.md): a learner reads it to the end.
+const maxREADME = 20000
+
+// TestREADMELength keeps every chapter README, English and Chinese, under
+// maxREADME characters.
+func TestREADMELength(t *testing.T) {
+	files, _ := filepath.Glob("[0-9][0-9]-*/README*.md")
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := utf8.RuneCount(data); n >= maxREADME {
+			t.Errorf("%s: %d characters, at most %d: say it shorter", path, n, maxREADME-1)
 		}
 	}
 }
