@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/track"
 	"shmlab/internal/unpriv"
 )
 
@@ -43,7 +45,7 @@ func CheckTour(t *testing.T, program, readme string, volatile ...string) {
 		runs = append(runs, fmt.Sprintf("uid %d", unpriv.UID))
 	}
 	for i, who := range runs {
-		out, err := runTour(program, who != "this user")
+		out, err := runTour(t, program, who != "this user")
 		if err != nil && strings.Contains(err.Error(), "exercise not done") {
 			// Built with -tags exercise: the tour needs the learner's code.
 			t.Skipf("the tour needs the exercise done first: %v", err)
@@ -58,20 +60,32 @@ func CheckTour(t *testing.T, program, readme string, volatile ...string) {
 	}
 }
 
-// runTour runs the tour, as uid 65534 through unpriv if asked.
-func runTour(program string, asUnpriv bool) (string, error) {
+// runTour runs the tour, as uid 65534 through unpriv if asked. What it
+// makes is recorded (internal/track) and removed afterwards, as a
+// scenario's objects are: a tour that fails half way (a learner's stub
+// that says "exercise not done") leaves nothing behind.
+func runTour(t *testing.T, program string, asUnpriv bool) (string, error) {
 	path, err := exec.LookPath(program)
 	if err != nil {
 		return "", err
 	}
+	dir := t.TempDir()
+	rec := filepath.Join(dir, ".shmlab-created")
+	defer Cleanup(0, "", rec)
 	cmd := exec.Command(path)
+	cmd.Env = append(os.Environ(), track.Env+"="+rec)
 	if asUnpriv {
 		u, err := exec.LookPath("unpriv")
 		if err != nil {
 			return "", err
 		}
 		cmd = exec.Command(u, program)
+		cmd.Env = append(os.Environ(), track.Env+"="+rec)
 		cmd.Dir = os.TempDir() // a directory uid 65534 may enter
+		if urec, err := unprivRecord(dir); err == nil {
+			cmd.Env = append(cmd.Env, unpriv.TrackEnv+"="+urec)
+			defer cleanupUnpriv(urec)
+		}
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -80,6 +94,21 @@ func runTour(program string, asUnpriv bool) (string, error) {
 		return string(out), fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return string(out), nil
+}
+
+// unprivRecord makes a directory in dir that uid 65534 owns (dir and its
+// parent made searchable) and returns the record file there.
+func unprivRecord(dir string) (string, error) {
+	os.Chmod(filepath.Dir(dir), 0o711)
+	os.Chmod(dir, 0o711)
+	u := filepath.Join(dir, "unpriv")
+	if err := os.Mkdir(u, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.Chown(u, unpriv.UID, unpriv.GID); err != nil {
+		return "", err
+	}
+	return filepath.Join(u, ".shmlab-created"), nil
 }
 
 // CheckHelp compares `program -h` with the block between the experiments

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -65,7 +67,8 @@ func Main() {
 		os.Exit(1)
 	}
 	exe := path
-	if IsRoot() {
+	root := IsRoot() // asked once: after setuid below the answer is no
+	if root {
 		exe = "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
 		// Go applies these to every thread of the process (since Go 1.16).
 		for _, step := range []struct {
@@ -83,8 +86,11 @@ func Main() {
 		}
 	}
 	env := os.Environ()
-	if t := os.Getenv(TrackEnv); t != "" && IsRoot() {
-		env = append(env, "SHMLAB_TRACK="+t) // the last value wins
+	if t := os.Getenv(TrackEnv); t != "" && root {
+		// The test user's record file is not this user's to write: replace
+		// it (a Go program reads the first of two values, not the last).
+		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "SHMLAB_TRACK=") })
+		env = append(env, "SHMLAB_TRACK="+t)
 	}
 	err = syscall.Exec(exe, os.Args[1:], env)
 	fmt.Fprintf(os.Stderr, "unpriv: execve %s: %v\n", path, err)
