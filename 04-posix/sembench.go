@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"shmlab/internal/cli"
+	"shmlab/internal/track"
 )
 
 func semBench(rounds int64) error {
@@ -41,8 +42,12 @@ func semBenchRuns(a, b string, sa, sb *Sem, rounds int64) error {
 	n := int(rounds) * 10
 	t0 := time.Now()
 	for i := 0; i < n; i++ {
-		SemPost(sa)
-		SemWait(sa, cli.Forever)
+		if err := SemPost(sa); err != nil {
+			return semErr("sem_post "+a, "sem_post", err)
+		}
+		if err := SemWait(sa, cli.Forever); err != nil {
+			return semErr("sem_wait "+a, "sem_wait", err)
+		}
 	}
 	cli.Fact("post+wait, no one waiting", perOp(time.Since(t0), n))
 
@@ -64,6 +69,7 @@ func newSem(name string, v uint32) (*Sem, func(), error) {
 	if err != nil {
 		return nil, nil, semErr("sem_open "+name, "sem_open", err)
 	}
+	track.File(semFile(name)) // a scenario's cleanup removes it, even if this process is killed
 	undo := made(semFile(name))
 	return s, func() {
 		SemClose(s)
