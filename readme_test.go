@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // TestREADMELinks checks that every relative link of every README (the
@@ -37,12 +36,13 @@ func TestREADMELinks(t *testing.T) {
 	}
 }
 
-// maxREADME is the most a chapter's README may hold, in characters
-// (DESIGN.md): a learner reads it to the end.
+// maxREADME is the most a chapter's README may hold (DESIGN.md: 20,000
+// characters; counted here in bytes, as the team's check does, which is
+// stricter for the Chinese ones): a learner reads it to the end.
 const maxREADME = 20000
 
 // TestREADMELength keeps every chapter README, English and Chinese, under
-// maxREADME characters.
+// maxREADME bytes.
 func TestREADMELength(t *testing.T) {
 	files, _ := filepath.Glob("[0-9][0-9]-*/README*.md")
 	for _, path := range files {
@@ -50,8 +50,8 @@ func TestREADMELength(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := utf8.RuneCount(data); n >= maxREADME {
-			t.Errorf("%s: %d characters, at most %d: say it shorter", path, n, maxREADME-1)
+		if n := len(data); n >= maxREADME {
+			t.Errorf("%s: %d bytes, at most %d: say it shorter", path, n, maxREADME-1)
 		}
 	}
 }
